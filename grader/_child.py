@@ -1,0 +1,421 @@
+"""The child side of the grader: the only code that runs beside a student's submission.
+
+This file is executed as a script (``python -I -S _child.py ...``) in a separate process. It must not import
+the ``grader`` package or anything outside the standard library and NumPy, so that the submission can reach
+nothing of the kit. It reads requests from the parent, runs exactly the calls they name, and writes back
+plain data: JSON lines, numbers as hex floats, arrays as base64 float64 buffers. The parent trusts nothing it
+receives beyond "this is what the submission's code returned".
+
+Protocol (one JSON object per line, both ways):
+  parent -> child: {"nonce": str, "programs": [[op, ...], ...], "seed": int | null}
+  child -> parent: "\n" + nonce + " " + JSON + "\n" for each program, in order, then one final
+                   {"done": true} line.
+The very first line the child writes is the import report.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import builtins
+import json
+import os
+import sys
+import traceback
+
+MAX_ITEMS = 100_000  # values in one returned array or list; above this only the size is reported
+MAX_TEXT = 300
+
+_proto_in = None
+_proto_out = None
+_real_exit = os._exit
+
+
+def _setup_fds() -> None:
+    """Move the protocol pipes to private descriptors; the submission's stdout and stderr go to the output pipe."""
+    global _proto_in, _proto_out
+    _proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    _proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)  # stderr is the captured output pipe; make stdout the same pipe
+
+
+def _send(nonce: str, obj: object) -> None:
+    assert _proto_out is not None
+    data = ("\n" + nonce + " " + json.dumps(obj, separators=(",", ":"), allow_nan=False) + "\n").encode()
+    view = memoryview(data)
+    while view:
+        written = _proto_out.write(view)
+        if written is None:
+            continue
+        view = view[written:]
+
+
+def _text(value: object) -> str:
+    try:
+        text = str(value)
+    except BaseException:  # noqa: BLE001 - a hostile __str__ may raise anything
+        text = "<unprintable>"
+    if not isinstance(text, str):
+        text = "<unprintable>"
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "..."
+
+
+def _safe_repr(value: object) -> str:
+    try:
+        text = repr(value)
+    except BaseException:  # noqa: BLE001
+        text = "<unprintable>"
+    if type(text) is not str:
+        text = "<unprintable>"
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "..."
+
+
+def _type_name(value: object) -> str:
+    t = type(value)
+    module = t.__module__ if isinstance(t.__module__, str) else ""
+    name = t.__qualname__ if isinstance(t.__qualname__, str) else "?"
+    return name if module in ("builtins", "") else f"{module}.{name}"
+
+
+def _encode(value: object, np: object, depth: int = 0) -> dict[str, object]:
+    """Turn a returned value into plain data. Only exact built-in and NumPy types are read as numbers."""
+    numpy = np  # type: ignore[assignment]
+    t = type(value)
+    if value is None:
+        return {"t": "none"}
+    if value is Ellipsis:
+        return {"t": "ellipsis"}
+    if t is bool or t is numpy.bool_:  # type: ignore[attr-defined]
+        return {"t": "bool", "v": bool(value)}
+    if t is int:
+        return {"t": "int", "v": str(value) if abs(value) > 2**53 else value}  # type: ignore[arg-type]
+    if t is float:
+        return {"t": "float", "v": float.hex(value)}  # type: ignore[arg-type]
+    if isinstance(value, numpy.generic) and t.__module__ == "numpy":  # type: ignore[attr-defined]
+        kind = value.dtype.kind  # type: ignore[attr-defined]
+        if kind in "iu":
+            return {"t": "int", "v": str(int(value)), "dtype": str(value.dtype)}  # type: ignore[attr-defined, call-overload]
+        if kind == "f":
+            return {"t": "float", "v": float.hex(float(value)), "dtype": str(value.dtype)}  # type: ignore[arg-type, attr-defined]
+    if t is numpy.ndarray:  # type: ignore[attr-defined]
+        arr = value
+        shape = [int(s) for s in arr.shape]  # type: ignore[attr-defined]
+        kind = arr.dtype.kind  # type: ignore[attr-defined]
+        if kind not in "biuf":
+            return {"t": "array", "shape": shape, "dtype": str(arr.dtype), "data": None}  # type: ignore[attr-defined]
+        if arr.size > MAX_ITEMS:  # type: ignore[attr-defined]
+            return {"t": "array", "shape": shape, "dtype": str(arr.dtype), "data": None, "too_big": True}  # type: ignore[attr-defined]
+        flat = numpy.ascontiguousarray(arr, dtype="<f8").reshape(-1)  # type: ignore[attr-defined]
+        return {
+            "t": "array",
+            "shape": shape,
+            "dtype": str(arr.dtype),  # type: ignore[attr-defined]
+            "data": base64.b64encode(flat.tobytes()).decode("ascii"),
+        }
+    if t is list or t is tuple:
+        items = value  # type: ignore[assignment]
+        if len(items) > MAX_ITEMS or depth > 3:  # type: ignore[arg-type]
+            return {"t": t.__name__, "items": None, "len": len(items)}  # type: ignore[arg-type]
+        return {"t": t.__name__, "items": [_encode(v, np, depth + 1) for v in items]}  # type: ignore[attr-defined]
+    return {"t": "other", "type": _type_name(value), "repr": _safe_repr(value)}
+
+
+def _decode(data: object, np: object) -> object:
+    numpy = np  # type: ignore[assignment]
+    if not isinstance(data, dict):
+        raise ValueError("bad argument")
+    kind = data["t"]
+    if kind == "float":
+        return float.fromhex(data["v"])
+    if kind == "int":
+        return int(data["v"])
+    if kind == "bool":
+        return bool(data["v"])
+    if kind == "none":
+        return None
+    if kind == "list":
+        return [_decode(v, np) for v in data["items"]]
+    if kind == "array":
+        raw = base64.b64decode(data["data"])
+        arr = numpy.frombuffer(raw, dtype="<f8").astype(numpy.float64)  # type: ignore[attr-defined]
+        return arr.reshape(data["shape"])
+    raise ValueError(f"unknown argument kind {kind!r}")
+
+
+def _raised(exc: BaseException, path: str) -> dict[str, object]:
+    line = None
+    try:
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename == path:
+                line = frame.lineno
+    except BaseException:  # noqa: BLE001
+        line = None
+    if isinstance(exc, SyntaxError) and exc.filename == path:
+        line = exc.lineno
+    return {"raised": {"type": _type_name(exc), "msg": _text(exc), "line": line}}
+
+
+def _stub_report(source: str) -> tuple[dict[str, bool], dict[str, int]]:
+    """Which functions still hold the stub's placeholder body (only ``...``, ``pass`` or a docstring), and
+    the line each function starts on."""
+    result: dict[str, bool] = {}
+    lines: dict[str, int] = {}
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return result, lines
+
+    def placeholder_stmt(stmt: ast.stmt) -> bool:
+        if isinstance(stmt, ast.Pass):
+            return True
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            return stmt.value.value is Ellipsis or isinstance(stmt.value.value, str)
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Constant):
+            return stmt.value.value is Ellipsis
+        if isinstance(stmt, ast.Return):
+            return stmt.value is None or isinstance(stmt.value, ast.Name) or (
+                isinstance(stmt.value, ast.Constant) and stmt.value.value in (None, Ellipsis)
+            )
+        return False
+
+    def is_stub(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        body = list(fn.body)
+        meaningful = [s for s in body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and isinstance(s.value.value, str))]
+        if not meaningful:
+            return True
+        if not all(placeholder_stmt(s) for s in meaningful):
+            return False
+        # a body of placeholders counts as a stub only if something in it is literally ``...`` or ``pass``
+        for s in meaningful:
+            if isinstance(s, ast.Pass):
+                return True
+            value = getattr(s, "value", None)
+            if isinstance(value, ast.Constant) and value.value is Ellipsis:
+                return True
+        return False
+
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            result[node.name] = is_stub(node)
+            lines[node.name] = node.lineno
+        elif isinstance(node, ast.ClassDef):
+            lines[node.name] = node.lineno
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    result[f"{node.name}.{item.name}"] = is_stub(item)
+                    lines[f"{node.name}.{item.name}"] = item.lineno
+    return result, lines
+
+
+class _Runner:
+    def __init__(self, np: object, module: object, path: str) -> None:
+        self.np = np
+        self.module = module
+        self.path = path
+
+    def _resolve(self, name: str) -> object:
+        obj: object = self.module
+        for piece in name.split("."):
+            obj = getattr(obj, piece)
+        return obj
+
+    def _attrs(self, obj: object, names: list[str]) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for name in names:
+            try:
+                out[name] = _encode(getattr(obj, name), self.np)
+            except AttributeError:
+                out[name] = {"t": "missing"}
+            except BaseException as exc:  # noqa: BLE001
+                out[name] = _raised(exc, self.path)
+        return out
+
+    def run_op(self, op: dict[str, object], slots: dict[str, object]) -> dict[str, object]:
+        kind = op["op"]
+        np = self.np
+        if kind == "call":
+            fn = self._resolve(str(op["fn"]))
+            args = [_decode(a, np) for a in op["args"]]  # type: ignore[attr-defined]
+            try:
+                value = fn(*args)  # type: ignore[operator]
+            except BaseException as exc:  # noqa: BLE001 - SystemExit included
+                reply = _raised(exc, self.path)
+            else:
+                reply = {"value": _encode(value, np)}
+            if op.get("watch_args"):
+                reply["args_after"] = [_encode(a, np) for a in args]
+            return reply
+        if kind == "new":
+            cls = self._resolve(str(op["cls"]))
+            args = [_decode(a, np) for a in op["args"]]  # type: ignore[attr-defined]
+            try:
+                obj = cls(*args)  # type: ignore[operator]
+            except BaseException as exc:  # noqa: BLE001
+                return _raised(exc, self.path)
+            if op.get("slot"):
+                slots[str(op["slot"])] = obj
+            return {"value": {"t": "object"}, "attrs": self._attrs(obj, list(op.get("attrs", [])))}  # type: ignore[call-overload]
+        if kind == "obj":
+            # an instance for the grader to configure: built by the class itself if asked and it works,
+            # otherwise without running __init__, so that a broken __init__ costs nothing elsewhere
+            cls = self._resolve(str(op["cls"]))
+            obj = None
+            init_error = None
+            if op.get("init_args") is not None:
+                try:
+                    obj = cls(*[_decode(a, np) for a in op["init_args"]])  # type: ignore[operator, attr-defined]
+                except BaseException as exc:  # noqa: BLE001
+                    init_error = _raised(exc, self.path)
+            if obj is None:
+                obj = object.__new__(cls)  # type: ignore[call-overload]
+            slots[str(op["slot"])] = obj
+            for name, value in dict(op.get("set", {})).items():  # type: ignore[call-overload]
+                try:
+                    setattr(obj, name, _decode(value, np))
+                except BaseException as exc:  # noqa: BLE001
+                    return _raised(exc, self.path)
+            return {"value": {"t": "object"}, "init_error": init_error}
+        if kind == "set":
+            obj = slots[str(op["slot"])]
+            for name, value in dict(op["attrs"]).items():  # type: ignore[call-overload]
+                try:
+                    setattr(obj, name, _decode(value, np))
+                except BaseException as exc:  # noqa: BLE001
+                    return _raised(exc, self.path)
+            return {"value": {"t": "none"}}
+        if kind == "method":
+            obj = slots[str(op["slot"])]
+            args = [_decode(a, np) for a in op["args"]]  # type: ignore[attr-defined]
+            try:
+                value = getattr(obj, str(op["name"]))(*args)
+            except BaseException as exc:  # noqa: BLE001
+                reply = _raised(exc, self.path)
+            else:
+                reply = {"value": _encode(value, np)}
+            if op.get("attrs"):
+                reply["attrs"] = self._attrs(obj, list(op["attrs"]))  # type: ignore[call-overload]
+            return reply
+        raise ValueError(f"unknown op {kind!r}")
+
+
+def _seed(np: object, random_module: object, seed: int) -> None:
+    random_module.seed(seed)  # type: ignore[attr-defined]
+    np.random.seed(seed)  # type: ignore[attr-defined]
+    _rng_counter[0] = seed * 1_000_003
+
+
+_rng_counter = [0]
+
+
+def _deterministic_default_rng(np: object) -> None:
+    """Make unseeded ``np.random.default_rng()`` reproducible, so reports are identical run to run."""
+    original = np.random.default_rng  # type: ignore[attr-defined]
+
+    def default_rng(seed: object = None) -> object:
+        if seed is None:
+            _rng_counter[0] += 1
+            seed = _rng_counter[0]
+        return original(seed)
+
+    default_rng.__doc__ = original.__doc__
+    np.random.default_rng = default_rng  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    submission = sys.argv[1]
+    module_name = sys.argv[2]
+    for entry in sys.argv[3:]:
+        if entry not in sys.path:
+            sys.path.append(entry)
+    _setup_fds()
+    header = json.loads(_proto_in.readline())  # type: ignore[union-attr]
+    nonce = str(header["nonce"])
+    wanted = [str(name) for name in header.get("names", [])]
+
+    import random
+    import warnings
+
+    import numpy as np
+
+    warnings.simplefilter("ignore")
+    _deterministic_default_rng(np)
+    _seed(np, random, 0)
+
+    sys.path.insert(0, os.path.dirname(submission))
+    try:
+        with open(submission, "rb") as handle:
+            raw = handle.read()
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _send(nonce, {"import": {"error": "encoding", "msg": _text(exc)}, "names": {}, "stubs": {}, "defined": []})
+        source = None
+    except OSError as exc:
+        _send(nonce, {"import": {"error": "unreadable", "msg": _text(exc)}, "names": {}, "stubs": {}, "defined": []})
+        source = None
+    module = None
+    if source is not None:
+        stubs, lines = _stub_report(source)
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location(module_name, submission)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[module_name] = module
+        import_report: dict[str, object] = {"error": None}
+        # exits at import stop the import, not the grading: whatever was defined before them is graded
+        os._exit = _exit_as_exception  # type: ignore[assignment]
+        try:
+            code = compile(source, submission, "exec")
+            exec(code, module.__dict__)  # noqa: S102 - this process exists to run the submission
+        except SyntaxError as exc:
+            import_report = {"error": "syntax", "msg": _text(exc.msg), "line": exc.lineno}
+        except BaseException as exc:  # noqa: BLE001
+            import_report = {"error": "exception", **_raised(exc, submission)["raised"]}  # type: ignore[dict-item]
+        os._exit = _real_exit
+        names = {}
+        for key in wanted:
+            try:
+                obj: object = module
+                for piece in key.split("."):
+                    obj = builtins.getattr(obj, piece)
+                names[key] = bool(callable(obj))
+            except BaseException:  # noqa: BLE001
+                names[key] = False
+        defined = []
+        try:
+            defined = sorted(k for k in list(module.__dict__) if type(k) is str and not k.startswith("__"))[:200]
+        except BaseException:  # noqa: BLE001
+            defined = []
+        _send(nonce, {"import": import_report, "names": names, "stubs": {k: stubs.get(k, False) for k in wanted},
+                      "lines": {k: lines[k] for k in wanted if k in lines},
+                      "defined": defined})
+    runner = _Runner(np, module, submission)
+
+    while True:
+        line = _proto_in.readline()  # type: ignore[union-attr]
+        if not line:
+            _real_exit(0)
+        request = json.loads(line)
+        nonce = request["nonce"]
+        if request.get("seed") is not None:
+            _seed(np, random, int(request["seed"]))
+        for program in request["programs"]:
+            slots: dict[str, object] = {}
+            results = []
+            for op in program:
+                try:
+                    results.append(runner.run_op(op, slots))
+                except BaseException as exc:  # noqa: BLE001 - e.g. a name the submission does not define
+                    results.append(_raised(exc, submission))
+            _send(nonce, {"results": results})
+        _send(nonce, {"done": True})
+
+
+def _exit_as_exception(code: int = 0) -> None:
+    raise SystemExit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,370 @@
+"""Parent side of the child process: start it, send it programs, read plain replies, enforce time limits."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import selectors
+import shutil
+import signal
+import site
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._values import Value, decode_value
+from .errors import ProtocolError
+
+CHILD_SCRIPT = Path(__file__).with_name("_child.py")
+KIT_ROOT = Path(__file__).resolve().parent.parent
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time and size limits for one submission's child process."""
+
+    call_seconds: float = 2.0
+    import_seconds: float = 10.0
+    submission_seconds: float = 120.0
+    output_bytes: int = 500
+
+
+@dataclass(frozen=True)
+class Raised:
+    """An exception raised by the submission's code."""
+
+    type: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one operation inside the child: a value, or an exception it raised."""
+
+    value: Value | None = None
+    raised: Raised | None = None
+    attrs: dict[str, Value | Raised] = field(default_factory=dict)
+    args_after: tuple[Value, ...] | None = None
+    init_error: Raised | None = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What happened when the child imported the submission."""
+
+    error: str | None  # None, "syntax", "exception", "encoding", "unreadable", "timeout", "crash"
+    message: str = ""
+    exc_type: str | None = None
+    line: int | None = None
+    names: dict[str, bool] = field(default_factory=dict)
+    stubs: dict[str, bool] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    defined: tuple[str, ...] = ()
+
+
+class ChildDied(Exception):
+    """The child timed out or ended while running program ``index`` of a request."""
+
+    def __init__(self, index: int, kind: str, seconds: float, detail: str = "") -> None:
+        super().__init__(f"{kind} at program {index}: {detail}")
+        self.index = index
+        self.kind = kind  # "timeout", "crash" or "protocol"
+        self.seconds = seconds
+        self.detail = detail
+
+
+def _parse_raised(data: Any) -> Raised:
+    if not isinstance(data, dict):
+        raise ProtocolError("bad exception record")
+    exc_type, message, line = data.get("type"), data.get("msg"), data.get("line")
+    if type(exc_type) is not str or type(message) is not str or not (line is None or type(line) is int):
+        raise ProtocolError("bad exception record")
+    return Raised(exc_type[:200], message[:2000], line)
+
+
+def _parse_outcome(data: Any) -> Outcome:
+    if not isinstance(data, dict):
+        raise ProtocolError("bad outcome")
+    if "raised" in data:
+        return Outcome(raised=_parse_raised(data["raised"]))
+    value = decode_value(data.get("value"))
+    attrs: dict[str, Value | Raised] = {}
+    raw_attrs = data.get("attrs") or {}
+    if not isinstance(raw_attrs, dict):
+        raise ProtocolError("bad attributes")
+    for name, raw in raw_attrs.items():
+        attrs[str(name)] = _parse_raised(raw["raised"]) if isinstance(raw, dict) and "raised" in raw else decode_value(raw)
+    args_after = None
+    if data.get("args_after") is not None:
+        if not isinstance(data["args_after"], list):
+            raise ProtocolError("bad arguments")
+        args_after = tuple(decode_value(a) for a in data["args_after"])
+    init_error = _parse_raised(data["init_error"]["raised"]) if data.get("init_error") else None
+    return Outcome(value=value, attrs=attrs, args_after=args_after, init_error=init_error)
+
+
+def child_sys_path() -> list[str]:
+    """Folders the child may import from: the installed packages, never the kit itself."""
+    paths: list[str] = []
+    candidates = [str(Path(np.__file__).resolve().parent.parent)]
+    try:
+        candidates += site.getsitepackages()
+    except AttributeError:  # pragma: no cover - some embedded Pythons
+        pass
+    for entry in candidates:
+        resolved = Path(entry).resolve()
+        if resolved == KIT_ROOT or KIT_ROOT in resolved.parents:
+            continue
+        if str(resolved) not in paths and resolved.is_dir():
+            paths.append(str(resolved))
+    return paths
+
+
+class _OutputDrain(threading.Thread):
+    """Reads the child's stdout/stderr pipe to the end, keeping only the first bytes."""
+
+    def __init__(self, fd: int, keep: int) -> None:
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.keep = keep
+        self.data = bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self.fd, 65536)
+                if not chunk:
+                    break
+                self.total += len(chunk)
+                room = self.keep - len(self.data)
+                if room > 0:
+                    self.data += chunk[:room]
+        except OSError:
+            pass
+        finally:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+
+
+class Child:
+    """One child process holding one imported submission."""
+
+    def __init__(self, source: bytes, module_name: str, names: list[str], limits: Limits, workdir: Path | None = None) -> None:
+        self.limits = limits
+        self.module_name = module_name
+        self.names = names
+        self._own_dir = workdir is None
+        self.workdir = Path(tempfile.mkdtemp(prefix="grader-")) if workdir is None else workdir
+        self.path = self.workdir / f"{module_name}.py"
+        self.path.write_bytes(source)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.drain: _OutputDrain | None = None
+        self._buffer = bytearray()
+        self._nonce = ""
+
+    # -- life cycle -------------------------------------------------------------------------------------
+    def start(self) -> ImportReport:
+        out_r, out_w = os.pipe()
+        env = {"PATH": os.defpath, "HOME": str(self.workdir), "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+        argv = [sys.executable, "-I", "-S", "-X", "utf8", str(CHILD_SCRIPT), str(self.path), self.module_name, *child_sys_path()]
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=out_w,
+                cwd=self.workdir,
+                env=env,
+                start_new_session=True,
+            )
+        finally:
+            os.close(out_w)
+        self.drain = _OutputDrain(out_r, max(self.limits.output_bytes * 4, 4096))
+        self.drain.start()
+        os.set_blocking(self.proc.stdout.fileno(), False)  # type: ignore[union-attr]
+        self._nonce = secrets.token_hex(16)
+        self._write({"nonce": self._nonce, "names": self.names})
+        started = time.monotonic()
+        try:
+            reply = self._read_reply(self.limits.import_seconds)
+        except ChildDied as died:
+            self.kill()
+            return ImportReport(error=died.kind, message=died.detail, names={}, stubs={})
+        del started
+        try:
+            return self._parse_import(reply)
+        except ProtocolError as exc:
+            self.kill()
+            return ImportReport(error="crash", message=f"unreadable reply: {exc}")
+
+    def _parse_import(self, reply: Any) -> ImportReport:
+        if not isinstance(reply, dict) or not isinstance(reply.get("import"), dict):
+            raise ProtocolError("bad import report")
+        imp = reply["import"]
+        names = reply.get("names") or {}
+        stubs = reply.get("stubs") or {}
+        defined = reply.get("defined") or []
+        raw_lines = reply.get("lines") or {}
+        if not isinstance(raw_lines, dict):
+            raise ProtocolError("bad import report")
+        lines = {str(k): v for k, v in raw_lines.items() if str(k) in self.names and type(v) is int}
+        if not (isinstance(names, dict) and isinstance(stubs, dict) and isinstance(defined, list)):
+            raise ProtocolError("bad import report")
+        error = imp.get("error")
+        if error not in (None, "syntax", "exception", "encoding", "unreadable"):
+            raise ProtocolError("bad import error")
+        message = imp.get("msg", "")
+        line = imp.get("line")
+        exc_type = imp.get("type")
+        return ImportReport(
+            error=error,
+            message=str(message)[:2000],
+            exc_type=str(exc_type)[:200] if exc_type is not None else None,
+            line=line if type(line) is int else None,
+            names={str(k): v is True for k, v in names.items() if str(k) in self.names},
+            stubs={str(k): v is True for k, v in stubs.items() if str(k) in self.names},
+            defined=tuple(str(d)[:100] for d in defined[:200]),
+            lines=lines,
+        )
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        proc = self.proc
+        if proc is None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.kill()
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a process that survives SIGKILL
+            pass
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        if self.drain is not None:
+            self.drain.join(timeout=2)
+
+    def close(self) -> None:
+        self.kill()
+        if self._own_dir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def output(self) -> tuple[bytes, int]:
+        """The first bytes the submission printed, and how many it printed in all."""
+        if self.drain is None:
+            return b"", 0
+        return bytes(self.drain.data), self.drain.total
+
+    # -- requests -------------------------------------------------------------------------------------
+    def _write(self, obj: Any) -> None:
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(obj, separators=(",", ":")).encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def _read_reply(self, timeout: float, index: int = -1) -> Any:
+        """Read the next framed reply; lines without this request's nonce are ignored as noise."""
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        prefix = self._nonce.encode() + b" "
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while True:
+                while True:
+                    newline = self._buffer.find(b"\n")
+                    if newline < 0:
+                        break
+                    line = bytes(self._buffer[:newline])
+                    del self._buffer[: newline + 1]
+                    if line.startswith(prefix):
+                        try:
+                            return json.loads(line[len(prefix):])
+                        except (ValueError, RecursionError) as exc:
+                            raise ChildDied(index, "protocol", timeout, "unreadable reply") from exc
+                if len(self._buffer) > MAX_REPLY_BYTES:
+                    raise ChildDied(index, "protocol", timeout, "reply too large")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ChildDied(index, "timeout", timeout)
+                if not selector.select(remaining):
+                    continue
+                try:
+                    chunk = os.read(fd, 1 << 20)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    code = self.proc.wait()
+                    raise ChildDied(index, "crash", timeout, _describe_exit(code))
+                self._buffer += chunk
+
+    def run(self, programs: list[list[dict[str, Any]]], seed: int | None = None) -> list[list[Outcome]]:
+        """Run programs in order; each gets ``call_seconds``. Raises ChildDied naming the program that failed."""
+        if not self.alive():
+            raise ChildDied(0, "crash", 0, "the process had already ended")
+        self._nonce = secrets.token_hex(16)
+        self._buffer.clear()
+        try:
+            self._write({"nonce": self._nonce, "programs": programs, "seed": seed})
+        except (BrokenPipeError, OSError) as exc:
+            self.kill()
+            raise ChildDied(0, "crash", 0, "the process had already ended") from exc
+        results: list[list[Outcome]] = []
+        for index in range(len(programs)):
+            try:
+                reply = self._read_reply(self.limits.call_seconds, index)
+                if not isinstance(reply, dict) or not isinstance(reply.get("results"), list):
+                    raise ProtocolError("bad reply")
+                outcomes = [_parse_outcome(item) for item in reply["results"]]
+            except ChildDied:
+                self.kill()
+                raise
+            except (ProtocolError, KeyError, TypeError, ValueError) as exc:
+                self.kill()
+                raise ChildDied(index, "protocol", self.limits.call_seconds, str(exc)) from exc
+            results.append(outcomes)
+        try:
+            done = self._read_reply(self.limits.call_seconds, len(programs))
+        except ChildDied:
+            self.kill()
+            raise
+        if done != {"done": True}:
+            self.kill()
+            raise ChildDied(len(programs), "protocol", self.limits.call_seconds, "bad end of reply")
+        return results
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"

@@ -1,0 +1,73 @@
+"""The ``grader`` command: a thin layer over plain functions.
+
+Exit codes: 0 full marks (or success), 1 the submission is not yet fully right, 2 bad usage, 3 grader fault.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from . import __version__
+from .errors import GraderError, UsageError
+from .i18n import set_language
+
+EXIT_OK = 0
+EXIT_NOT_FULL_MARKS = 1
+EXIT_USAGE = 2
+EXIT_GRADER_FAULT = 3
+
+FORMATS = ("text", "json", "gradescope")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grader")
+def main() -> None:
+    """Grade neural-network exercises with property tests. Student code runs in a separate process."""
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--lesson", default="neuron", show_default=True, help="Lesson to grade against.")
+@click.option("--format", "format_name", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default=None, help="Language of the report (default: from the locale).")
+@click.option("--call-timeout", type=float, default=None, help="Seconds each call may take.")
+def check(path: Path | None, lesson: str, format_name: str, lang: str | None, call_timeout: float | None) -> None:
+    """Grade one submission: a .py file, or a folder holding the lesson's file.
+
+    PATH defaults to exercises/<lesson>/<lesson>.py. Exits 0 only at full marks.
+    """
+    from .check import check as run_check
+    from .lesson import load_lesson
+    from .render import render
+
+    set_language(lang)
+    try:
+        the_lesson = load_lesson(lesson)
+        target = path if path is not None else Path("exercises") / the_lesson.id / the_lesson.stub.name
+        report = run_check(target, the_lesson, limits={"call_seconds": call_timeout} if call_timeout else None)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if format_name == "text":
+        from .render.text import build
+
+        Console(highlight=False, soft_wrap=True).print(build(report))
+    else:
+        sys.stdout.write(render(report, format_name))
+    sys.exit(EXIT_OK if report.full_marks else EXIT_NOT_FULL_MARKS)
+
+
+def run() -> None:
+    """Entry point: a grader fault is reported as such, never as the student's."""
+    try:
+        main()
+    except GraderError as exc:
+        click.echo(f"grader: {exc}", err=True)
+        sys.exit(EXIT_GRADER_FAULT)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,349 @@
+"""Grade one submission against one lesson: run every property in the parent, the calls in a child."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
+from hypothesis import strategies as st
+
+from . import __version__
+from . import _format as fmt
+from ._runner import Child, ChildDied, ImportReport, Limits, Outcome
+from .api import Died, ExampleProperty, Fail, NotImplementedYet, Pass, Program, describe_death
+from .i18n import _
+from .lesson import Lesson, PropertySpec
+from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
+from .submission import Submission
+
+_QUIET = dict(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    verbosity=Verbosity.quiet,
+    suppress_health_check=list(HealthCheck),
+    print_blob=False,
+)
+
+
+def generate(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
+    """``count`` examples drawn deterministically from a strategy, without running anything."""
+    drawn: list[Any] = []
+
+    @settings(max_examples=count, phases=[Phase.generate], **_QUIET)  # type: ignore[arg-type]
+    @given(strategy)
+    def collect(value: Any) -> None:
+        drawn.append(value)
+
+    collect()
+    return drawn
+
+
+def limits_for(lesson: Lesson, overrides: dict[str, float] | None = None) -> Limits:
+    values: dict[str, Any] = {}
+    for key in ("call_seconds", "import_seconds", "submission_seconds"):
+        if key in lesson.limits:
+            values[key] = float(lesson.limits[key])
+    if "output_bytes" in lesson.limits:
+        values["output_bytes"] = int(lesson.limits["output_bytes"])
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = int(value) if key == "output_bytes" else float(value)
+    return Limits(**values)
+
+
+@dataclass
+class _Session:
+    """The child process of one submission, restarted whenever a call hangs or crashes it."""
+
+    submission: Submission
+    lesson: Lesson
+    limits: Limits
+    child: Child | None = None
+    first_import: ImportReport | None = None
+    output: bytearray = field(default_factory=bytearray)
+    output_total: int = 0
+    started: float = field(default_factory=time.monotonic)
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def start(self) -> ImportReport:
+        self.child = Child(self.submission.source, self.lesson.module, self.lesson.names, self.limits)
+        report = self.child.start()
+        if self.first_import is None:
+            self.first_import = report
+        return report
+
+    def _collect_output(self) -> None:
+        if self.child is not None:
+            data, total = self.child.output()
+            room = max(self.limits.output_bytes * 4, 4096) - len(self.output)
+            if room > 0:
+                self.output += data[:room]
+            self.output_total += total
+
+    def run(self, programs: list[Program], seed: int) -> list[list[Outcome]]:
+        if self.child is None or not self.child.alive():
+            self._retire()
+            report = self.start()
+            if report.error in ("timeout", "crash", "protocol"):
+                self._retire()
+                raise ChildDied(0, report.error, self.limits.import_seconds, report.message)
+        assert self.child is not None
+        try:
+            return self.child.run(programs, seed=seed)
+        except ChildDied:
+            self._retire()
+            raise
+
+    def _retire(self) -> None:
+        if self.child is not None:
+            self.child.kill()
+            self._collect_output()
+            self.child.close()
+            self.child = None
+
+    def close(self) -> None:
+        self._retire()
+
+
+class _PropertyContext:
+    def __init__(self, session: _Session, part: str, seed: int) -> None:
+        self.session = session
+        self.part = part
+        self.seed = seed
+        self.notes: list[str] = []
+        self.memo = session.memo
+
+    def run(self, programs: list[Program]) -> list[list[Outcome]]:
+        try:
+            return self.session.run(programs, self.seed)
+        except ChildDied as died:
+            raise Died(died, programs[died.index] if died.index < len(programs) else None) from None
+
+
+def _seed_for(prop_id: str) -> int:
+    return zlib.crc32(prop_id.encode()) & 0x7FFFFFFF
+
+
+def _fail_result(spec: PropertySpec, failure: Fail, notes: list[str]) -> PropertyResult:
+    counter = None
+    if failure.call is not None:
+        counter = Counterexample(call=failure.call, returned=failure.returned, expected=failure.expected)
+    return PropertyResult(
+        id=spec.id,
+        part=spec.part,
+        title=spec.title,
+        max_points=spec.points,
+        points=0.0,
+        status=PropertyStatus.FAILED,
+        message=failure.message,
+        counterexample=counter,
+        hint=spec.hints[0] if spec.hints else None,
+        diagnosis=failure.diagnosis,
+        notes=notes,
+    )
+
+
+def _death_failure(died: Died, prop: Any, limits: Limits) -> Fail:
+    call = None
+    if died.example is not None and isinstance(prop, ExampleProperty):
+        call = prop.describe(died.example)
+    return Fail(_("The call did not finish: {why}.").format(why=describe_death(died.died, limits.call_seconds)), call=call)
+
+
+def _shrink(prop: ExampleProperty, ctx: _PropertyContext, found: tuple[Any, Fail]) -> Fail:
+    """Re-run the property example by example so that Hypothesis shrinks the failure to a minimal one."""
+
+    @settings(max_examples=max(prop.max_examples, 100), phases=[Phase.explicit, Phase.generate, Phase.shrink],
+              report_multiple_bugs=False, **_QUIET)  # type: ignore[arg-type]
+    @given(prop.examples())
+    def attempt(value: Any) -> None:
+        outcomes = ctx.run([prop.program(value)])[0]
+        prop.check(value, outcomes, ctx)
+
+    explicit = prop.explicit()
+    if any(_same(found[0], value) for value in explicit):
+        return found[1]  # explicit examples are simple already: nothing to shrink
+    for value in reversed(explicit):
+        attempt = example(value)(attempt)
+    try:
+        attempt()
+    except Fail as failure:
+        return failure
+    except Died:
+        return found[1]
+    except Exception:  # noqa: BLE001 - a flaky replay: keep the failure found in the batch
+        return found[1]
+    return found[1]
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return repr(a) == repr(b)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _run_example_property(prop: ExampleProperty, ctx: _PropertyContext, limits: Limits) -> None | Pass:
+    prepare = getattr(prop, "prepare", None)
+    if callable(prepare):
+        prepare(ctx)
+    examples = list(prop.explicit()) + generate(prop.examples(), prop.max_examples)
+    programs = [prop.program(value) for value in examples]
+    try:
+        outcomes = ctx.run(programs)
+    except Died as died:
+        died.example = examples[died.died.index] if died.died.index < len(examples) else None
+        raise
+    for value, result in zip(examples, outcomes):
+        try:
+            prop.check(value, result, ctx)
+        except Fail as failure:
+            ctx.notes.clear()
+            raise _shrink(prop, ctx, (value, failure)) from None
+    return None
+
+
+def _run_property(spec: PropertySpec, prop: Any, session: _Session) -> PropertyResult:
+    ctx = _PropertyContext(session, spec.part, _seed_for(spec.id))
+    started = time.monotonic()
+    status = PropertyStatus.PASSED
+    try:
+        if isinstance(prop, ExampleProperty):
+            verdict = _run_example_property(prop, ctx, session.limits)
+        else:
+            verdict = prop.run(ctx)
+        if isinstance(verdict, Pass):
+            ctx.notes.extend(verdict.notes)
+    except NotImplementedYet:
+        status = PropertyStatus.NOT_IMPLEMENTED
+    except Fail as failure:
+        result = _fail_result(spec, failure, ctx.notes)
+        result.duration = time.monotonic() - started
+        return result
+    except Died as died:
+        result = _fail_result(spec, _death_failure(died, prop, session.limits), ctx.notes)
+        result.duration = time.monotonic() - started
+        return result
+    if status is PropertyStatus.NOT_IMPLEMENTED:
+        return _not_graded(spec, status, _("not implemented yet"))
+    return PropertyResult(
+        id=spec.id,
+        part=spec.part,
+        title=spec.title,
+        max_points=spec.points,
+        points=spec.points,
+        status=PropertyStatus.PASSED,
+        notes=ctx.notes,
+        duration=time.monotonic() - started,
+    )
+
+
+def _not_graded(spec: PropertySpec, status: PropertyStatus, message: str) -> PropertyResult:
+    return PropertyResult(
+        id=spec.id,
+        part=spec.part,
+        title=spec.title,
+        max_points=spec.points,
+        points=0.0,
+        status=status,
+        message=message,
+        hint=spec.hints[0] if spec.hints and status is not PropertyStatus.NOT_GRADED else None,
+    )
+
+
+def _import_sentence(report: ImportReport, limits: Limits) -> tuple[ReportStatus, str | None]:
+    if report.error is None:
+        return ReportStatus.GRADED, None
+    if report.error == "syntax":
+        where = _(" on line {line}").format(line=report.line) if report.line else ""
+        return ReportStatus.DID_NOT_IMPORT, _("Python cannot read your file: a syntax error{where}: {message}.").format(
+            where=where, message=report.message.rstrip(".")
+        )
+    if report.error == "exception":
+        where = _(" on line {line}").format(line=report.line) if report.line else ""
+        return ReportStatus.DID_NOT_IMPORT, _("Importing your file raised {type}{where}: {message}.").format(
+            type=report.exc_type or "an error", where=where, message=report.message.rstrip(".")
+        )
+    if report.error == "timeout":
+        return ReportStatus.TIMED_OUT, _(
+            "Importing your file did not finish within {seconds} s: is there an endless loop or a long demo at the top level?"
+        ).format(seconds=fmt.num(limits.import_seconds))
+    if report.error == "encoding":
+        return ReportStatus.UNREADABLE, _("Your file is not UTF-8 text.")
+    return ReportStatus.DID_NOT_IMPORT, _("Importing your file stopped the grader's process ({detail}).").format(detail=report.message)
+
+
+def empty_report(lesson: Lesson, submission_name: str, status: ReportStatus, message: str, isolation: str = "basic") -> Report:
+    """A report for a submission that could not be graded at all: every property gets 0 and says why."""
+    parts = [
+        PartResult(
+            id=part.id,
+            title=part.title,
+            properties=[_not_graded(spec, PropertyStatus.NOT_GRADED, message) for spec in lesson.properties_of(part.id)],
+        )
+        for part in lesson.parts
+    ]
+    return Report(
+        lesson=lesson.id,
+        lesson_title=lesson.title,
+        lesson_version=lesson.version,
+        grader_version=__version__,
+        submission=submission_name,
+        status=status,
+        parts=parts,
+        message=message,
+        isolation=isolation,
+    )
+
+
+def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None) -> Report:
+    """Grade a submission that has been read; never raises for anything the submission does."""
+    limits = limits or limits_for(lesson)
+    started = time.monotonic()
+    implementations = lesson.implementations()
+    session = _Session(submission, lesson, limits)
+    try:
+        imported = session.start()
+        status, message = _import_sentence(imported, limits)
+        if imported.error in ("syntax", "timeout", "encoding", "crash", "protocol", "unreadable") or not any(imported.names.values()):
+            if message is None:
+                message = _("Your file defines none of {names}.").format(names=", ".join(lesson.names))
+                status = ReportStatus.DID_NOT_IMPORT
+            report = empty_report(lesson, submission.display, status, message)
+        else:
+            parts = []
+            for part in lesson.parts:
+                results = []
+                for spec in lesson.properties_of(part.id):
+                    if not imported.names.get(part.id, False):
+                        missing = _("{name} is missing: your file does not define it.").format(name=part.id)
+                        if imported.error is not None:
+                            missing = _("{name} is missing: the import stopped before defining it.").format(name=part.id)
+                        results.append(_not_graded(spec, PropertyStatus.MISSING, missing))
+                    elif imported.stubs.get(part.id, False):
+                        results.append(_not_graded(spec, PropertyStatus.NOT_IMPLEMENTED, _("not implemented yet")))
+                    else:
+                        results.append(_run_property(spec, implementations[spec.id], session))
+                parts.append(PartResult(id=part.id, title=part.title, properties=results, line=imported.lines.get(part.id)))
+            report = Report(
+                lesson=lesson.id,
+                lesson_title=lesson.title,
+                lesson_version=lesson.version,
+                grader_version=__version__,
+                submission=submission.display,
+                status=status,
+                parts=parts,
+                message=message,
+            )
+    finally:
+        session.close()
+    text = bytes(session.output).decode("utf-8", errors="replace")
+    report.output = text[: limits.output_bytes]
+    report.output_total = session.output_total
+    report.output_truncated = len(text) > limits.output_bytes or session.output_total > len(session.output)
+    report.duration = time.monotonic() - started
+    return report

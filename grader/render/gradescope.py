@@ -1,0 +1,42 @@
+"""Gradescope's results.json: one test per property, named "<part>: <property>"."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..i18n import _
+from ..model import PropertyResult, Report
+from .text import property_feedback
+
+
+def _test(prop: PropertyResult) -> dict[str, Any]:
+    test: dict[str, Any] = {
+        "name": prop.name,
+        "score": prop.points,
+        "max_score": prop.max_points,
+        "status": "passed" if prop.passed else "failed",
+        "output": property_feedback(prop),
+        "visibility": "visible",
+    }
+    if prop.diagnosis:
+        test["tags"] = [f"diagnosis:{prop.diagnosis}"]
+    return test
+
+
+def to_data(report: Report) -> dict[str, Any]:
+    output = [_("Graded {submission}: {score} of {max_score} points.").format(
+        submission=report.submission, score=f"{report.score:g}", max_score=f"{report.max_score:g}")]
+    if report.message:
+        output.append(report.message)
+    return {
+        "score": report.score,
+        "output": "\n".join(output),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [_test(prop) for prop in report.properties()],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_data(report), indent=2, ensure_ascii=False) + "\n"

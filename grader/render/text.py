@@ -1,0 +1,108 @@
+"""The readable report: per-part points, each failure with its minimal example and a hint, and the total."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group
+from rich.text import Text
+
+from ..i18n import _
+from ..model import PropertyResult, PropertyStatus, Report, ReportStatus
+
+
+def points(value: float) -> str:
+    return f"{value:g}"
+
+
+def property_feedback(prop: PropertyResult) -> str:
+    """Plain-text feedback for one property: what was called, what came back, what was expected, a hint."""
+    if prop.passed:
+        lines = [_("Passed.")]
+        lines += prop.notes
+        return "\n".join(lines)
+    if prop.status is PropertyStatus.NOT_IMPLEMENTED:
+        return _("Not implemented yet.")
+    lines = []
+    if prop.message:
+        lines.append(prop.message)
+    example = prop.counterexample
+    if example is not None and prop.status is PropertyStatus.FAILED and example.call not in (prop.message or ""):
+        lines.append(_("Called: {call}").format(call=example.call))
+        if example.returned is not None:
+            lines.append(_("Returned: {value}").format(value=example.returned))
+        if example.expected is not None:
+            lines.append(_("Expected: {value}").format(value=example.expected))
+    lines += prop.notes
+    if prop.hint and prop.status in (PropertyStatus.FAILED, PropertyStatus.MISSING):
+        lines.append(_("Hint: {hint}").format(hint=prop.hint))
+    return "\n".join(lines)
+
+
+def _mark(prop: PropertyResult) -> tuple[str, str]:
+    if prop.passed:
+        return "✓", "green"
+    if prop.status is PropertyStatus.NOT_IMPLEMENTED:
+        return "·", "yellow"
+    return "✗", "red"
+
+
+def build(report: Report) -> Group:
+    """The report as rich renderables; colours show on a terminal only."""
+    items: list[Text] = []
+    head = Text()
+    head.append(_("Grading {submission}").format(submission=report.submission), style="bold")
+    head.append(" · " + _("lesson: {title} ({version})").format(title=report.lesson_title, version=report.lesson_version), style="dim")
+    items.append(head)
+    if report.message:
+        style = "bold red" if report.status is not ReportStatus.GRADED else "yellow"
+        items.append(Text(report.message, style=style))
+    for part in report.parts:
+        items.append(Text())
+        line = Text()
+        line.append(part.title, style="bold")
+        style = "green" if part.passed else ("red" if part.points == 0 else "yellow")
+        line.append(f"  {points(part.points)}/{points(part.max_points)}", style=style)
+        items.append(line)
+        statuses = {p.status for p in part.properties}
+        if statuses == {PropertyStatus.NOT_IMPLEMENTED}:
+            items.append(Text("  · " + _("not implemented yet"), style="yellow"))
+            continue
+        if len(statuses) == 1 and statuses <= {PropertyStatus.MISSING, PropertyStatus.NOT_GRADED}:
+            items.append(Text("  ✗ " + (part.properties[0].message or ""), style="red"))
+            continue
+        for prop in part.properties:
+            mark, colour = _mark(prop)
+            row = Text(f"  {mark} ", style=colour)
+            row.append(prop.title)
+            row.append(f"  {points(prop.points)}/{points(prop.max_points)}", style="dim")
+            items.append(row)
+            if not prop.passed or prop.notes:
+                details = property_feedback(prop) if not prop.passed else "\n".join(prop.notes)
+                if prop.status is PropertyStatus.NOT_IMPLEMENTED:
+                    continue
+                for detail in details.splitlines():
+                    items.append(Text("      " + detail, style="dim" if detail.startswith(_("Hint: ")[:4]) else ""))
+    items.append(Text())
+    total = Text()
+    total.append(_("Total: {score}/{max_score}").format(score=points(report.score), max_score=points(report.max_score)), style="bold")
+    if report.full_marks:
+        total.append("  " + _("full marks"), style="bold green")
+    items.append(total)
+    if report.output:
+        items.append(Text())
+        items.append(Text(_("Your code printed:"), style="dim"))
+        items.append(Text(report.output.rstrip("\n")))
+        if report.output_truncated:
+            items.append(Text(_("(output cut to the first {count} characters; it printed {total} bytes in all)").format(
+                count=len(report.output), total=f"{report.output_total:,}"), style="dim"))
+    items.append(Text(_("isolation: {mode}").format(mode=report.isolation), style="dim"))
+    return Group(*items)
+
+
+def render(report: Report) -> str:
+    """The report as plain text, without colour."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=110, color_system=None, force_terminal=False, highlight=False, soft_wrap=True)
+    console.print(build(report))
+    return buffer.getvalue()

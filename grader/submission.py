@@ -1,0 +1,77 @@
+"""Finding and reading a submission before anything of it runs: a file, or a folder holding the lesson's file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SubmissionError
+from .i18n import _
+
+MAX_BYTES = 1024 * 1024  # a neuron in more than a megabyte of source is not a submission
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The bytes of one submission and how to name it in reports."""
+
+    source: bytes
+    display: str
+    path: Path | None = None
+
+
+def locate(path: Path, filename: str) -> Path:
+    """The file to grade for ``path``: the file itself, or ``filename`` inside a folder."""
+    try:
+        if path.is_dir():
+            candidate = path / filename
+            if not candidate.is_file():
+                found = sorted(p.name for p in path.iterdir() if p.suffix in (".py", ".ipynb"))
+                also = _(" (it holds: {files})").format(files=", ".join(found[:5])) if found else ""
+                raise SubmissionError(_("The folder {path} has no {name}{also}.").format(path=path, name=filename, also=also))
+            return candidate
+        if not path.exists():
+            if path.is_symlink():
+                raise SubmissionError(_("{path} is a broken symbolic link.").format(path=path))
+            raise SubmissionError(_("{path} does not exist.").format(path=path))
+        if not path.is_file():
+            raise SubmissionError(_("{path} is not a file.").format(path=path))
+        return path
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            raise SubmissionError(_("{path} is a symbolic link that points to itself.").format(path=path)) from exc
+        raise SubmissionError(_("{path} cannot be read: {reason}.").format(path=path, reason=exc.strerror or exc)) from exc
+
+
+def check_source(source: bytes, display: str) -> None:
+    """Reject what cannot be Python source before it reaches a child process."""
+    if not source.strip():
+        raise SubmissionError(_("{path} is empty.").format(path=display))
+    if len(source) > MAX_BYTES:
+        raise SubmissionError(
+            _("{path} is {size} MB; a submission is at most {limit} MB of source.").format(
+                path=display, size=f"{len(source) / 1e6:.1f}", limit=f"{MAX_BYTES / 1e6:.0f}"
+            )
+        )
+    if b"\x00" in source:
+        raise SubmissionError(_("{path} is a binary file, not Python source.").format(path=display))
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(
+            _("{path} is not UTF-8 text (byte {offset} cannot be read); save it as UTF-8.").format(path=display, offset=exc.start)
+        ) from exc
+
+
+def read_submission(path: Path, filename: str) -> Submission:
+    """Locate and read a submission; raise SubmissionError with one clear sentence if it cannot be graded."""
+    target = locate(path, filename)
+    try:
+        size = target.stat().st_size
+        if size > MAX_BYTES:
+            check_source(b"x" * (MAX_BYTES + 1), str(path))
+        source = target.read_bytes()
+    except OSError as exc:
+        raise SubmissionError(_("{path} cannot be read: {reason}.").format(path=target, reason=exc.strerror or exc)) from exc
+    check_source(source, str(path))
+    return Submission(source=source, display=str(path), path=target)

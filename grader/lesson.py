@@ -18,6 +18,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 from .errors import LessonError, UsageError
+from .i18n import _, add_catalogue
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_KIT = PACKAGE_DIR.parent  # a checkout or an editable install: exercises/ sits beside grader/
@@ -124,22 +125,23 @@ def load_lesson(name_or_path: str | Path = DEFAULT_LESSON) -> Lesson:
         raw = tomllib.loads(meta.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise LessonError(f"{meta}: {exc}") from exc
+    add_catalogue(folder / ".meta" / "locale", "lesson")  # the lesson's texts in other languages
     try:
-        parts = [PartSpec(id=str(p["id"]), title=str(p.get("title", p["id"])), kind=str(p.get("kind", "function"))) for p in raw["parts"]]
+        parts = [PartSpec(id=str(p["id"]), title=_(str(p.get("title", p["id"]))), kind=str(p.get("kind", "function"))) for p in raw["parts"]]
         properties = [
             PropertySpec(
                 id=str(p["id"]),
                 part=str(p["part"]),
-                title=str(p["title"]),
+                title=_(str(p["title"])),
                 points=float(p["points"]),
-                hints=tuple(str(h) for h in p.get("hints", [])),
+                hints=tuple(_(str(h)) for h in p.get("hints", [])),
             )
             for p in raw["properties"]
         ]
         reference = raw.get("reference")
         return Lesson(
             id=str(raw["id"]),
-            title=str(raw["title"]),
+            title=_(str(raw["title"])),
             version=str(raw["version"]),
             folder=folder,
             module=str(raw["module"]),

@@ -14,6 +14,7 @@ from . import __version__
 from . import _format as fmt
 from ._runner import Child, ChildDied, ImportReport, Limits, Outcome
 from .api import Died, ExampleProperty, Fail, NotImplementedYet, Pass, Program, describe_death
+from .diagnosis import diagnose_part, load_diagnoses
 from .i18n import _
 from .lesson import Lesson, PropertySpec
 from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
@@ -305,6 +306,7 @@ def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None) 
     limits = limits or limits_for(lesson)
     started = time.monotonic()
     implementations = lesson.implementations()
+    diagnoses = load_diagnoses(lesson.folder, lesson.id)
     session = _Session(submission, lesson, limits)
     try:
         imported = session.start()
@@ -328,6 +330,7 @@ def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None) 
                         results.append(_not_graded(spec, PropertyStatus.NOT_IMPLEMENTED, _("not implemented yet")))
                     else:
                         results.append(_run_property(spec, implementations[spec.id], session))
+                diagnose_part(diagnoses, part.id, results, _PropertyContext(session, part.id, _seed_for("diagnose:" + part.id)))
                 parts.append(PartResult(id=part.id, title=part.title, properties=results, line=imported.lines.get(part.id)))
             report = Report(
                 lesson=lesson.id,

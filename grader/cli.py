@@ -60,6 +60,46 @@ def check(path: Path | None, lesson: str, format_name: str, lang: str | None, ca
     sys.exit(EXIT_OK if report.full_marks else EXIT_NOT_FULL_MARKS)
 
 
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--lesson", default="neuron", show_default=True, help="Lesson to release.")
+@click.option("--requirement", default=None, metavar="SPEC",
+              help="The pinned grader students' CI installs, e.g. 'neuron-grader @ https://.../neuron_grader-0.1.0-py3-none-any.whl'.")
+@click.option("--ci", "ci", multiple=True, type=click.Choice(["github", "classroom", "gitlab"]),
+              help="CI files to include (repeatable; default: all three).")
+def release(directory: Path, lesson: str, requirement: str | None, ci: tuple[str, ...]) -> None:
+    """Write the student version of a lesson into DIRECTORY: stubs, lesson text, CI files, pinned grader.
+
+    It never holds solutions or the lesson's hidden material. See the README's section on CI.
+    """
+    from .i18n import _
+    from .release import CI_CHOICES, placeholder_requirement, write_release
+
+    try:
+        written = write_release(directory, lesson, requirement, ci or CI_CHOICES)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(_("{path}: {count} files written").format(path=directory, count=len(written)))
+    if requirement is None:
+        click.echo(_("requirements.txt holds a placeholder ({requirement}); give --requirement before students use this release.").format(
+            requirement=placeholder_requirement()), err=True)
+
+
+@main.command()
+@click.option("--lesson", default="neuron", show_default=True, help="Lesson folder (a name or a path) to validate.")
+@click.option("--no-grade", is_flag=True, help="Skip grading the reference and the stub.")
+def validate(lesson: str, no_grade: bool) -> None:
+    """Author command: check that a lesson folder is consistent (exit 0 if it is, 1 if not)."""
+    from .validate import validate as run_validate
+
+    result = run_validate(lesson, grade=not no_grade)
+    console = Console(highlight=False, soft_wrap=True)
+    for finding in result.findings:
+        console.print(("[green]✓[/green] " if finding.ok else "[red]✗[/red] ") + finding.what)
+    console.print(f"[bold]{result.lesson}: {'valid' if result.ok else 'not valid'}[/bold]")
+    sys.exit(EXIT_OK if result.ok else EXIT_NOT_FULL_MARKS)
+
+
 def run() -> None:
     """Entry point: a grader fault is reported as such, never as the student's."""
     try:

@@ -1,0 +1,460 @@
+"""``grader release DIR``: the student version of a lesson, ready to be a template repository.
+
+A release holds every student-visible file of the lesson folder (everything in ``exercises/<lesson>/`` but
+``.meta/``), with the lesson's README files renamed to ``LESSON*.md`` so that the repository's front page can
+be the README for students; the CI files for GitHub Actions, GitHub Classroom and GitLab CI; and a pinned
+requirement on the grader (``requirements.txt``). It never holds the reference solution or the lesson's
+hidden material, and the same kit always gives byte-identical files: they are written in a fixed order,
+with fixed line endings, and hold no dates.
+
+:func:`check_release` finds what is wrong with a release folder; ``grader validate`` uses it.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from . import __version__
+from .errors import UsageError
+from .i18n import _
+from .lesson import Lesson, load_lesson
+
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "release"
+MANIFEST = ".grader-release.json"
+REQUIREMENTS = "requirements.txt"
+PACKAGE = "neuron-grader"
+PYTHON = "3.12"  # the Python the CI files install
+
+#: The CI systems a release can be set up for, and the file each one writes.
+CI_FILES: dict[str, tuple[str, str]] = {
+    "github": ("grade.yml", ".github/workflows/grade.yml"),
+    "classroom": ("classroom.yml", ".github/workflows/classroom.yml"),
+    "gitlab": ("gitlab-ci.yml", ".gitlab-ci.yml"),
+}
+CI_CHOICES = tuple(CI_FILES)
+
+#: Never copied into a release, wherever they are in the lesson folder.
+SKIPPED_NAMES = frozenset({".meta", "__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store", ".git"})
+SKIPPED_SUFFIXES = (".pyc", ".pyo")
+#: Folders a release must never hold: the lesson's hidden material and the reference solutions.
+FORBIDDEN_DIRS = frozenset({".meta", "solutions"})
+
+_README = re.compile(r"README((?:\.[A-Za-z]{2}(?:[-_][A-Za-z]{2})?)?)\.md")
+_README_LINK = re.compile(r"\]\((?:\./)?README((?:\.[A-Za-z]{2}(?:[-_][A-Za-z]{2})?)?)\.md(#[^)\s]*)?\)")
+_PLACEHOLDER = re.compile(r"\[\[([a-z_]+)\]\]")
+_LANGUAGE_NAMES = {"": "English", "en": "English", "nl": "Nederlands"}
+
+
+def placeholder_requirement(version: str = __version__) -> str:
+    """The requirement a release gets when none is given: the instructor must replace OWNER/REPO."""
+    wheel = f"{PACKAGE.replace('-', '_')}-{version}-py3-none-any.whl"
+    return f"{PACKAGE} @ https://github.com/OWNER/REPO/releases/download/v{version}/{wheel}"
+
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    path: str  # relative, with forward slashes
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a release folder. ``error`` problems make it unfit to give to students."""
+
+    path: str
+    message: str
+    error: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+# -- building ------------------------------------------------------------------------------------------------
+def _fill(template: str, values: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise KeyError(f"release template placeholder [[{key}]] has no value")
+        return values[key]
+
+    return _PLACEHOLDER.sub(replace, template)
+
+
+def _template(name: str, values: dict[str, str]) -> str:
+    return _fill((TEMPLATES / name).read_text(encoding="utf-8"), values)
+
+
+def _text(data: str) -> bytes:
+    """Text as written to a release: LF line endings, exactly one newline at the end."""
+    return (data.replace("\r\n", "\n").rstrip("\n") + "\n").encode("utf-8")
+
+
+def release_name(relative: PurePosixPath) -> PurePosixPath:
+    """Where a lesson file goes in the release: README*.md at the lesson's top becomes LESSON*.md."""
+    if len(relative.parts) == 1:
+        match = _README.fullmatch(relative.name)
+        if match:
+            return PurePosixPath(f"LESSON{match.group(1)}.md")
+    return relative
+
+
+def _relink(text: str) -> str:
+    return _README_LINK.sub(lambda m: f"](LESSON{m.group(1)}.md{m.group(2) or ''})", text)
+
+
+def lesson_files(lesson: Lesson) -> list[tuple[PurePosixPath, Path]]:
+    """The student-visible files of a lesson folder, as (path in the release, path on disk), sorted."""
+    found: list[tuple[PurePosixPath, Path]] = []
+
+    def walk(folder: Path) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            if entry.name in SKIPPED_NAMES or entry.name.endswith(SKIPPED_SUFFIXES):
+                continue
+            if entry.is_symlink():
+                raise UsageError(_("{path} is a symbolic link; a lesson folder holds plain files only.").format(path=entry))
+            if entry.is_dir():
+                walk(entry)
+            elif entry.is_file():
+                relative = PurePosixPath(entry.relative_to(lesson.folder).as_posix())
+                found.append((release_name(relative), entry))
+
+    walk(lesson.folder)
+    return sorted(found, key=lambda item: str(item[0]))
+
+
+def _language(name: str) -> str:
+    match = re.fullmatch(r"LESSON(?:\.([A-Za-z_-]+))?\.md", name)
+    code = (match.group(1) or "") if match else ""
+    return _LANGUAGE_NAMES.get(code.lower(), code)
+
+
+def _readme(lesson: Lesson, names: Sequence[str], ci: Sequence[str], stub: str) -> str:
+    lessons = [n for n in names if re.fullmatch(r"LESSON(\.[A-Za-z_-]+)?\.md", n)]
+    links = ", ".join(f"[{_language(n)}]({n})" for n in lessons)
+    dutch = [n for n in lessons if _language(n) == "Nederlands"]
+    task = f"The task: {links}. You write your code in `{stub}`." if links else f"You write your code in `{stub}`."
+    task_nl = f"De opdracht staat in [{dutch[0]}]({dutch[0]})." if dutch else "De opdracht staat hierboven."
+    rows = []
+    for name in names:
+        if name == stub:
+            role = "your code: fill in every `...`"
+        elif name in lessons:
+            role = f"the task ({_language(name)})"
+        else:
+            role = "part of the exercise"
+        rows.append(f"| `{name}` | {role} |")
+    rows.append(f"| `{REQUIREMENTS}` | the grader, at the version your teacher grades with |")
+    for key in ci:
+        rows.append(f"| `{CI_FILES[key][1]}` | grades every push (see below) |")
+    ci_text = "\n\n".join(_text((TEMPLATES / f"readme-{key}.md").read_text(encoding="utf-8")).decode("utf-8").rstrip("\n") for key in ci)
+    return _template(
+        "README.md",
+        {"title": lesson.title, "task": task, "task_nl": task_nl, "files": "\n".join(rows), "stub": stub,
+         "ci": ci_text or "Nothing runs on push: no CI files were included."},
+    )
+
+
+def _runner_id(lesson: Lesson) -> str:
+    return re.sub(r"[^a-z0-9-]", "-", lesson.id.lower()) or "grader"
+
+
+def build_release(
+    lesson: str | Lesson = "neuron",
+    requirement: str | None = None,
+    ci: Iterable[str] = CI_CHOICES,
+) -> list[ReleaseFile]:
+    """Every file of the release, sorted by path. Raises UsageError if the release would leak the reference."""
+    the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
+    chosen = [key for key in CI_CHOICES if key in set(ci)]
+    unknown = sorted(set(ci) - set(CI_CHOICES))
+    if unknown:
+        raise UsageError(_("unknown CI {names} (choose from: {choices})").format(names=", ".join(unknown), choices=", ".join(CI_CHOICES)))
+    requirement = (requirement or placeholder_requirement()).strip()
+    problem = requirement_problem(requirement)
+    if problem and requirement != placeholder_requirement():
+        raise UsageError(problem)
+
+    files: dict[str, bytes] = {}
+    for name, source in lesson_files(the_lesson):
+        data = source.read_bytes()
+        if name.suffix == ".md":
+            data = _text(_relink(data.decode("utf-8")))
+        files[str(name)] = data
+    stub = the_lesson.stub.relative_to(the_lesson.folder).as_posix()
+    if stub not in files:
+        raise UsageError(_("the lesson's stub {path} is missing").format(path=the_lesson.stub))
+    lesson_names = sorted(files)
+
+    values = {"python": PYTHON, "stub": stub, "lesson": the_lesson.id, "runner": _runner_id(the_lesson),
+              "runner_env": _runner_id(the_lesson).upper()}
+    for key in chosen:
+        template, target = CI_FILES[key]
+        files[target] = _text(_template(template, values))
+    files["README.md"] = _text(_readme(the_lesson, lesson_names, chosen, stub))
+    files[REQUIREMENTS] = _text(
+        "# The grader, pinned: the same version grades here, in CI, and on the teacher's side.\n" + requirement
+    )
+    files[".gitignore"] = _text((TEMPLATES / "gitignore").read_text(encoding="utf-8"))
+    files[MANIFEST] = _text(json.dumps(_manifest(the_lesson, requirement, chosen, files), indent=2, sort_keys=True))
+
+    release = [ReleaseFile(path, files[path]) for path in sorted(files)]
+    leaks = find_leaks({f.path: f.data for f in release}, the_lesson)
+    if leaks:
+        raise UsageError(_("the release would give away the solution: {problems}").format(problems="; ".join(map(str, leaks))))
+    return release
+
+
+def _manifest(lesson: Lesson, requirement: str, ci: Sequence[str], files: dict[str, bytes]) -> dict[str, Any]:
+    return {
+        "lesson": lesson.id,
+        "lesson_version": lesson.version,
+        "grader_version": __version__,
+        "requirement": requirement,
+        "ci": list(ci),
+        "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
+    }
+
+
+def write_release(
+    directory: str | Path,
+    lesson: str | Lesson = "neuron",
+    requirement: str | None = None,
+    ci: Iterable[str] = CI_CHOICES,
+) -> list[Path]:
+    """Write the release into ``directory`` and return the files written.
+
+    The folder may already hold a git checkout of the template repository or an earlier release: files of the
+    earlier release that the new one no longer has are removed; other files are left alone.
+    """
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise UsageError(_("{path} is not a folder.").format(path=target))
+    release = build_release(lesson, requirement, ci)
+    earlier = _read_manifest(target)
+    if earlier is not None:
+        keep = {f.path for f in release}
+        for old in sorted(earlier.get("files", {})):
+            stale = target / old
+            if old not in keep and stale.is_file() and not stale.is_symlink():
+                stale.unlink()
+    written = []
+    for item in release:
+        path = target / item.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(item.data)
+        written.append(path)
+    return written
+
+
+def _read_manifest(folder: Path) -> dict[str, Any] | None:
+    path = folder / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+# -- what must never be in a release -------------------------------------------------------------------------
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _function_bodies(source: str) -> dict[str, list[str]]:
+    """For every function and method in ``source``: its statements (docstring left out) as normalised source."""
+    tree = ast.parse(source)
+    bodies: dict[str, list[str]] = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = list(child.body)
+                if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                    body = body[1:]
+                bodies[f"{prefix}{child.name}"] = [ast.unparse(statement) for statement in body]
+                visit(child, f"{prefix}{child.name}.")
+
+    visit(tree, "")
+    return bodies
+
+
+def secret_statements(lesson: Lesson) -> dict[str, list[str]]:
+    """The reference's statements that the stub does not have, by function: what a release must not show."""
+    if lesson.reference is None or not lesson.reference.is_file():
+        return {}
+    reference = _function_bodies(lesson.reference.read_text(encoding="utf-8"))
+    stub_statements = {s for body in _function_bodies(lesson.stub.read_text(encoding="utf-8")).values() for s in body}
+    secrets: dict[str, list[str]] = {}
+    for name, body in reference.items():
+        hidden = [s for s in body if s not in stub_statements and s not in ("pass", "...", "return")]
+        if hidden:
+            secrets[name] = hidden
+    return secrets
+
+
+def find_leaks(files: dict[str, bytes], lesson: Lesson) -> list[Problem]:
+    """Solutions or hidden material among ``files`` (path -> content)."""
+    problems: list[Problem] = []
+    hidden: dict[bytes, str] = {}
+    meta = lesson.folder / ".meta"
+    if meta.is_dir():
+        for item in sorted(meta.rglob("*")):
+            if item.is_file() and item.suffix not in SKIPPED_SUFFIXES:
+                hidden[item.read_bytes()] = f".meta/{item.relative_to(meta).as_posix()}"
+    reference = lesson.reference.read_bytes() if lesson.reference is not None and lesson.reference.is_file() else None
+    secrets = secret_statements(lesson)
+    squeezed = {name: [(s, _squeeze(s)) for s in statements] for name, statements in secrets.items()}
+    for path in sorted(files):
+        parts = PurePosixPath(path).parts
+        if any(part in FORBIDDEN_DIRS for part in parts):
+            problems.append(Problem(path, _("hidden material: a release holds no {folder}/ folder").format(
+                folder=next(p for p in parts if p in FORBIDDEN_DIRS))))
+            continue
+        data = files[path]
+        if reference is not None and data == reference:
+            problems.append(Problem(path, _("this is the reference solution")))
+            continue
+        if data in hidden:
+            problems.append(Problem(path, _("this is the lesson's hidden file {name}").format(name=hidden[data])))
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        flat = _squeeze(text)
+        for name, statements in squeezed.items():
+            shown = [original for original, compact in statements if compact and compact in flat]
+            if shown:
+                problems.append(Problem(path, _("it shows the reference's code of {name}: {code}").format(name=name, code=" | ".join(shown))))
+    return problems
+
+
+# -- checking a release folder -------------------------------------------------------------------------------
+def requirement_problem(requirement: str) -> str | None:
+    """Why ``requirement`` is not a pinned requirement on the grader, or None if it is."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        parsed = Requirement(requirement)
+    except InvalidRequirement as exc:
+        return _("{requirement!r} is not a requirement: {reason}").format(requirement=requirement, reason=exc)
+    if parsed.name.lower().replace("_", "-") != PACKAGE:
+        return _("the requirement is on {name}, not on {package}").format(name=parsed.name, package=PACKAGE)
+    if parsed.url:
+        url = parsed.url
+        if url.startswith("git+"):
+            ref = url.rsplit("/", 1)[-1]
+            if "@" not in ref:
+                return _("{url} names no tag or commit: add @<tag> so that every student gets the same grader").format(url=url)
+            return None
+        if url.split("?")[0].split("#")[0].endswith(".whl"):
+            return None
+        return _("{url} is neither a wheel nor a git URL with a tag").format(url=url)
+    pins = [spec for spec in parsed.specifier if spec.operator in ("==", "===") and "*" not in spec.version]
+    if not pins:
+        return _("{requirement!r} is not pinned: use {package}=={version}, a wheel's URL, or a git URL with a tag").format(
+            requirement=requirement, package=PACKAGE, version=__version__)
+    return None
+
+
+def _requirement_lines(text: str) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        line = line.split(" #", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+        if line:
+            lines.append(line)
+    return lines
+
+
+def is_release(folder: str | Path) -> bool:
+    """Whether ``folder`` looks like a release (rather than a lesson folder)."""
+    return (Path(folder) / MANIFEST).is_file()
+
+
+def _release_files(folder: Path) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if ".git" in relative.parts or not path.is_file() or path.is_symlink():
+            continue
+        if path.stat().st_size > 5 * 1024 * 1024:
+            continue
+        files[relative.as_posix()] = path.read_bytes()
+    return files
+
+
+def check_release(folder: str | Path, lesson: str | Lesson | None = None) -> list[Problem]:
+    """Everything wrong with the release in ``folder``: leaks first, then missing, stale or broken files.
+
+    ``lesson`` defaults to the one the release's manifest names. An empty list means the release is fit to be
+    the students' template repository.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        return [Problem(str(root), _("not a folder"))]
+    manifest = _read_manifest(root)
+    if manifest is None:
+        return [Problem(MANIFEST, _("missing or unreadable: this folder was not written by `grader release`"))]
+    the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson or str(manifest.get("lesson", "neuron")))
+    files = _release_files(root)
+    problems = find_leaks(files, the_lesson)
+
+    ci = [key for key in manifest.get("ci", []) if key in CI_FILES]
+    requirement = str(manifest.get("requirement", ""))
+    try:
+        expected = {f.path: f.data for f in build_release(the_lesson, requirement or None, ci)}
+    except UsageError as exc:
+        return problems + [Problem(str(root), str(exc))]
+    for path in sorted(expected):
+        if path not in files:
+            problems.append(Problem(path, _("missing")))
+        elif files[path] != expected[path] and path != MANIFEST:
+            problems.append(Problem(path, _("differs from what `grader release` writes for this kit; write the release again"), error=False))
+
+    req_lines = _requirement_lines(files.get(REQUIREMENTS, b"").decode("utf-8", "replace"))
+    graders = [line for line in req_lines if line.lower().replace("_", "-").startswith(PACKAGE)]
+    if REQUIREMENTS in files and len(graders) != 1:
+        problems.append(Problem(REQUIREMENTS, _("it must hold exactly one requirement on {package}").format(package=PACKAGE)))
+    for line in graders[:1]:
+        if line == placeholder_requirement():
+            problems.append(Problem(REQUIREMENTS, _(
+                "still the placeholder: publish the grader's wheel and run `grader release` with --requirement (see the README)")))
+        else:
+            reason = requirement_problem(line)
+            if reason:
+                problems.append(Problem(REQUIREMENTS, reason))
+
+    problems += _check_yaml(files, ci, the_lesson)
+    return problems
+
+
+def _check_yaml(files: dict[str, bytes], ci: Sequence[str], lesson: Lesson) -> list[Problem]:
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML comes with the test extra
+        return [Problem(".github", _("the CI files were not parsed: PyYAML is not installed"), error=False)]
+    problems = []
+    stub = lesson.stub.relative_to(lesson.folder).as_posix()
+    for key in ci:
+        path = CI_FILES[key][1]
+        if path not in files:
+            continue
+        try:
+            data = yaml.safe_load(files[path].decode("utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            problems.append(Problem(path, _("not valid YAML: {reason}").format(reason=exc)))
+            continue
+        if not isinstance(data, dict) or f"grader check {stub}" not in files[path].decode("utf-8"):
+            problems.append(Problem(path, _("it does not run `grader check {stub}`").format(stub=stub)))
+    return problems

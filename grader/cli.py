@@ -20,7 +20,7 @@ EXIT_NOT_FULL_MARKS = 1
 EXIT_USAGE = 2
 EXIT_GRADER_FAULT = 3
 
-FORMATS = ("text", "json", "gradescope")
+FORMATS = ("text", "json", "gradescope", "html")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

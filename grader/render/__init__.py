@@ -8,14 +8,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..model import Report
-from . import gradescope, json, text
+from . import classroom, csv, github, gradescope, json, junit, text
 
 Renderer = Callable[[Report], str]
+
+
+def _html(report: Report) -> str:
+    from . import html  # Jinja2 and Pygments are loaded only when a page is asked for
+
+    return html.render(report)
+
 
 RENDERERS: dict[str, Renderer] = {
     "text": text.render,
     "json": json.render,
     "gradescope": gradescope.render,
+    "junit": junit.render,
+    "github": github.render,
+    "classroom": classroom.render,
+    "csv": csv.render,
+    "html": _html,
 }
 
 

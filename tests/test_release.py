@@ -1,0 +1,205 @@
+"""``grader release``: what the student version of the lesson holds, and what it must never hold."""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.errors import UsageError
+from grader.lesson import load_lesson
+from grader.release import (
+    MANIFEST,
+    build_release,
+    check_release,
+    placeholder_requirement,
+    requirement_problem,
+    write_release,
+)
+
+from .conftest import REFERENCE, ROOT, STUB
+
+LESSON_DIR = ROOT / "exercises" / "neuron"
+PINNED = "neuron-grader @ https://github.com/course/neuron/releases/download/v0.1.0/neuron_grader-0.1.0-py3-none-any.whl"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def reference_bodies() -> dict[str, str]:
+    """Every function body of the reference, docstring left out, as its source text."""
+    source = REFERENCE.read_text(encoding="utf-8")
+    bodies = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef):
+            body = node.body[1:] if isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant) else node.body
+            lines = source.splitlines()[body[0].lineno - 1 : body[-1].end_lineno]
+            bodies[node.name] = "\n".join(lines)
+    return bodies
+
+
+@pytest.fixture()
+def release(tmp_path: Path) -> Path:
+    target = tmp_path / "release"
+    result = CliRunner().invoke(main, ["release", str(target), "--requirement", PINNED])
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def test_release_holds_every_student_file_and_the_ci(release: Path) -> None:
+    files = tree(release)
+    student_files = [p for p in sorted(LESSON_DIR.rglob("*")) if p.is_file() and ".meta" not in p.relative_to(LESSON_DIR).parts
+                     and "__pycache__" not in p.parts]
+    assert student_files, "the lesson folder has student files"
+    for path in student_files:
+        name = path.relative_to(LESSON_DIR).as_posix()
+        name = re.sub(r"^README((\.[a-z]{2})?)\.md$", r"LESSON\1.md", name)
+        assert name in files, f"{name} is missing from the release"
+        if not name.endswith(".md"):
+            assert files[name] == path.read_bytes()
+    assert files["neuron.py"] == STUB.read_bytes()
+    for needed in ("README.md", "requirements.txt", ".github/workflows/grade.yml", ".github/workflows/classroom.yml", ".gitlab-ci.yml"):
+        assert needed in files
+    assert PINNED in files["requirements.txt"].decode()
+    # The student README says what CI is worth.
+    readme = files["README.md"].decode()
+    assert "feedback for you, not your grade" in readme
+    assert "grader check neuron.py" in readme
+
+
+def test_release_holds_no_solution_and_no_hidden_material(release: Path) -> None:
+    files = tree(release)
+    assert not [p for p in files if ".meta" in p.split("/") or "solutions" in p.split("/")]
+    hidden = {p.read_bytes() for p in (LESSON_DIR / ".meta").rglob("*") if p.is_file()}
+    assert not [p for p, data in files.items() if data in hidden]
+    stub = squeeze(STUB.read_text(encoding="utf-8"))
+    bodies = reference_bodies()
+    assert set(bodies) >= {"sigmoid", "relu", "__init__", "activate"}
+    for name, body in bodies.items():
+        assert squeeze(body) not in stub, f"the stub already holds the body of {name}"
+        for path, data in files.items():
+            assert squeeze(body) not in squeeze(data.decode("utf-8", "replace")), f"{path} holds the reference's body of {name}"
+
+
+def test_the_same_kit_gives_the_same_files(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_release(first, "neuron", PINNED)
+    write_release(second, "neuron", PINNED)
+    assert tree(first) == tree(second)
+    # Writing again over a checkout of the template (a .git folder, a student's extra file) changes nothing else.
+    (first / ".git").mkdir()
+    (first / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    before = tree(first)
+    write_release(first, "neuron", PINNED)
+    assert tree(first) == before
+    # A file the earlier release wrote and the new one does not is removed; others stay.
+    (first / "notes.txt").write_text("mine\n")
+    write_release(first, "neuron", PINNED, ci=["gitlab"])
+    assert not (first / ".github" / "workflows" / "grade.yml").exists()
+    assert (first / ".gitlab-ci.yml").is_file() and (first / "notes.txt").is_file()
+
+
+def test_the_ci_files_are_valid_yaml(release: Path) -> None:
+    grade = yaml.safe_load((release / ".github/workflows/grade.yml").read_text())
+    classroom = yaml.safe_load((release / ".github/workflows/classroom.yml").read_text())
+    gitlab = yaml.safe_load((release / ".gitlab-ci.yml").read_text())
+    steps = grade["jobs"]["grade"]["steps"]
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["cache"] == "pip"
+    assert any("--format github" in s.get("run", "") for s in steps)
+    reporter = classroom["jobs"]["autograding"]["steps"][-1]
+    assert reporter["uses"].startswith("classroom-resources/autograding-grading-reporter@")
+    runner = reporter["with"]["runners"]
+    assert f"{runner.upper()}_RESULTS" in reporter["env"]
+    assert any(s.get("id") == runner and "--format classroom" in s["run"] for s in classroom["jobs"]["autograding"]["steps"])
+    job = gitlab["grade"]
+    assert job["artifacts"]["reports"]["junit"] in " ".join(job["script"])
+    assert job["artifacts"]["when"] == "always"
+    kit_workflow = yaml.safe_load((ROOT / ".github/workflows/grade-class.yml").read_text())
+    assert any("grader grade" in s.get("run", "") for s in kit_workflow["jobs"]["grade"]["steps"])
+
+
+def test_a_clean_release_validates(release: Path) -> None:
+    assert [str(p) for p in check_release(release) if p.error] == []
+
+
+def test_validate_finds_leaks_and_broken_files(release: Path) -> None:
+    shutil.copytree(LESSON_DIR / ".meta", release / ".meta")
+    shutil.copy(REFERENCE, release / "solution_copy.py")
+    (release / "notes.md").write_text("Hint: self.weights = np.random.uniform(-1, 1, size=n_inputs)\n")
+    (release / ".gitlab-ci.yml").write_text("grade: [unclosed\n")
+    (release / "README.md").unlink()
+    problems = {p.path: p.message for p in check_release(release) if p.error}
+    assert any(path.startswith(".meta/") for path in problems)
+    assert "solution_copy.py" in problems
+    assert "notes.md" in problems and "__init__" in problems["notes.md"]
+    assert ".gitlab-ci.yml" in problems
+    assert problems.get("README.md") == "missing"
+
+
+def test_validate_flags_the_placeholder_requirement(tmp_path: Path) -> None:
+    write_release(tmp_path / "r", "neuron")
+    problems = [p for p in check_release(tmp_path / "r") if p.error]
+    assert [p.path for p in problems] == ["requirements.txt"]
+    assert placeholder_requirement() in (tmp_path / "r" / "requirements.txt").read_text()
+
+
+def test_the_release_refuses_a_lesson_that_gives_the_solution_away(tmp_path: Path) -> None:
+    lesson_copy = tmp_path / "neuron"
+    shutil.copytree(LESSON_DIR, lesson_copy)
+    (lesson_copy / "README.md").write_text("# Neuron\n\nSolution: `return np.maximum(0, z)`\n")
+    lesson = load_lesson(lesson_copy)
+    lesson.reference = REFERENCE
+    with pytest.raises(UsageError, match="relu"):
+        build_release(lesson, PINNED)
+
+
+def test_lesson_readmes_become_lesson_files_and_keep_their_links(tmp_path: Path) -> None:
+    lesson_copy = tmp_path / "neuron"
+    shutil.copytree(LESSON_DIR, lesson_copy)
+    for name in ("README.md", "README.nl.md"):
+        if (lesson_copy / name).exists():
+            (lesson_copy / name).unlink()
+    (lesson_copy / "README.md").write_text("# A neuron\n\n[Nederlands](README.nl.md)\n")
+    (lesson_copy / "README.nl.md").write_text("# Een neuron\n\n[English](./README.md#a-neuron)\n")
+    lesson = load_lesson(lesson_copy)
+    lesson.reference = REFERENCE
+    files = {f.path: f.data.decode() for f in build_release(lesson, PINNED)}
+    assert files["LESSON.md"] == "# A neuron\n\n[Nederlands](LESSON.nl.md)\n"
+    assert files["LESSON.nl.md"] == "# Een neuron\n\n[English](LESSON.md#a-neuron)\n"
+    assert "[English](LESSON.md)" in files["README.md"] and "[Nederlands](LESSON.nl.md)" in files["README.md"]
+    assert MANIFEST in files
+
+
+@pytest.mark.parametrize(
+    ("requirement", "pinned"),
+    [
+        ("neuron-grader==0.1.0", True),
+        ("neuron-grader @ git+https://github.com/course/neuron-grader@v0.1.0", True),
+        (PINNED, True),
+        ("neuron-grader", False),
+        ("neuron-grader>=0.1", False),
+        ("neuron-grader @ git+https://github.com/course/neuron-grader", False),
+        ("numpy==1.26.0", False),
+        ("not a requirement ==", False),
+    ],
+)
+def test_the_grader_requirement_must_be_pinned(requirement: str, pinned: bool) -> None:
+    assert (requirement_problem(requirement) is None) is pinned
+
+
+def test_release_refuses_an_unpinned_requirement(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--requirement", "neuron-grader"])
+    assert result.exit_code == 2
+    assert not (tmp_path / "r").exists()

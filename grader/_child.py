@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import base64
 import builtins
+import importlib.util
 import json
 import os
 import sys
@@ -40,6 +41,75 @@ def _setup_fds() -> None:
     os.dup2(devnull, 0)
     os.close(devnull)
     os.dup2(2, 1)  # stderr is the captured output pipe; make stdout the same pipe
+
+
+_current_nonce = [""]
+
+
+def _die(kind: str) -> None:
+    """Tell the parent why this process ends (the memory limit), then end it: its memory may be in any state."""
+    try:
+        _send(_current_nonce[0], {"died": kind})
+    finally:
+        _real_exit(70)
+
+
+def _apply_limits(limits: object) -> None:
+    """Resource limits on this process, set before a line of the submission runs (they hold for its children too)."""
+    if not isinstance(limits, dict):
+        return
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not a POSIX system
+        return
+    table = {"cpu": "RLIMIT_CPU", "as": "RLIMIT_AS", "fsize": "RLIMIT_FSIZE", "nproc": "RLIMIT_NPROC", "nofile": "RLIMIT_NOFILE"}
+    for key, name in table.items():
+        value = limits.get(key)
+        which = getattr(resource, name, None)
+        if type(value) is not int or which is None:
+            continue
+        if key == "nproc" and os.geteuid() != 0:
+            continue  # counted per uid: only meaningful for the fresh uid the child gets when the grader is root
+        hard = value + 1 if key == "cpu" else value  # SIGXCPU at the soft limit, SIGKILL a second later
+        try:
+            old_soft, old_hard = resource.getrlimit(which)
+            if old_hard != resource.RLIM_INFINITY and hard > old_hard:
+                hard = old_hard
+            resource.setrlimit(which, (min(value, hard), hard))
+        except (ValueError, OSError):
+            pass
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        pass
+
+
+PRELOAD = ("math", "cmath", "random", "statistics", "fractions", "decimal", "functools", "itertools", "collections",
+           "typing", "dataclasses", "numbers", "copy", "operator", "abc", "enum", "time", "string", "re",
+           "numpy.random", "numpy.linalg")
+
+
+def _drop_privileges(uid: object, preload: bool) -> None:
+    """Become the unprivileged ``uid`` the parent chose (it does so only when the grader runs as root).
+
+    With ``preload``, the modules a submission may want are imported first: once the uid is dropped, a Python
+    installed under a private home folder can no longer be read.
+    """
+    if type(uid) is not int:
+        return
+    if preload:
+        import importlib
+
+        for name in PRELOAD:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid:  # pragma: no cover - the kernel refused
+        _real_exit(71)
 
 
 def _send(nonce: str, obj: object) -> None:
@@ -94,7 +164,7 @@ def _encode(value: object, np: object, depth: int = 0) -> dict[str, object]:
         return {"t": "int", "v": str(value) if abs(value) > 2**53 else value}  # type: ignore[arg-type]
     if t is float:
         return {"t": "float", "v": float.hex(value)}  # type: ignore[arg-type]
-    if isinstance(value, numpy.generic) and t.__module__ == "numpy":  # type: ignore[attr-defined]
+    if t in _numpy_scalar_types(numpy):  # exact NumPy types only: a subclass could rig __float__ or dtype
         kind = value.dtype.kind  # type: ignore[attr-defined]
         if kind in "iu":
             return {"t": "int", "v": str(int(value)), "dtype": str(value.dtype)}  # type: ignore[attr-defined, call-overload]
@@ -123,6 +193,17 @@ def _encode(value: object, np: object, depth: int = 0) -> dict[str, object]:
     return {"t": "other", "type": _type_name(value), "repr": _safe_repr(value)}
 
 
+_SCALARS: list[frozenset[type]] = []
+
+
+def _numpy_scalar_types(numpy: object) -> frozenset[type]:
+    if not _SCALARS:
+        names = ("bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32",
+                 "float64", "longdouble", "intc", "uintc", "longlong", "ulonglong")
+        _SCALARS.append(frozenset(getattr(numpy, n) for n in names if isinstance(getattr(numpy, n, None), type)))
+    return _SCALARS[0]
+
+
 def _decode(data: object, np: object) -> object:
     numpy = np  # type: ignore[assignment]
     if not isinstance(data, dict):
@@ -146,6 +227,8 @@ def _decode(data: object, np: object) -> object:
 
 
 def _raised(exc: BaseException, path: str) -> dict[str, object]:
+    if isinstance(exc, MemoryError):
+        _die("memory")
     line = None
     try:
         for frame in traceback.extract_tb(exc.__traceback__):
@@ -333,7 +416,9 @@ def main() -> None:
     _setup_fds()
     header = json.loads(_proto_in.readline())  # type: ignore[union-attr]
     nonce = str(header["nonce"])
+    _current_nonce[0] = nonce
     wanted = [str(name) for name in header.get("names", [])]
+    _apply_limits(header.get("limits"))
 
     import random
     import warnings
@@ -343,6 +428,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     _deterministic_default_rng(np)
     _seed(np, random, 0)
+    _drop_privileges(header.get("uid"), bool(header.get("preload")))
 
     sys.path.insert(0, os.path.dirname(submission))
     try:
@@ -358,8 +444,6 @@ def main() -> None:
     module = None
     if source is not None:
         stubs, lines = _stub_report(source)
-        import importlib.util
-
         spec = importlib.util.spec_from_file_location(module_name, submission)
         module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
         sys.modules[module_name] = module
@@ -399,6 +483,7 @@ def main() -> None:
             _real_exit(0)
         request = json.loads(line)
         nonce = request["nonce"]
+        _current_nonce[0] = nonce
         if request.get("seed") is not None:
             _seed(np, random, int(request["seed"]))
         for program in request["programs"]:

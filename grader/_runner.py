@@ -7,7 +7,6 @@ import os
 import secrets
 import selectors
 import shutil
-import signal
 import site
 import subprocess
 import sys
@@ -20,22 +19,17 @@ from typing import Any
 
 import numpy as np
 
+from . import _sandbox
+from ._limits import Limits, classify_exit
+from ._sandbox import Isolation
 from ._values import Value, decode_value
 from .errors import ProtocolError
+
+__all__ = ["ChildDied", "Child", "ImportReport", "Isolation", "Limits", "Outcome", "Raised"]
 
 CHILD_SCRIPT = Path(__file__).with_name("_child.py")
 KIT_ROOT = Path(__file__).resolve().parent.parent
 MAX_REPLY_BYTES = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Time and size limits for one submission's child process."""
-
-    call_seconds: float = 2.0
-    import_seconds: float = 10.0
-    submission_seconds: float = 120.0
-    output_bytes: int = 500
 
 
 @dataclass(frozen=True)
@@ -62,7 +56,7 @@ class Outcome:
 class ImportReport:
     """What happened when the child imported the submission."""
 
-    error: str | None  # None, "syntax", "exception", "encoding", "unreadable", "timeout", "crash"
+    error: str | None  # None, "syntax", "exception", "encoding", "unreadable", or a ChildDied kind ("timeout", "crash", ...)
     message: str = ""
     exc_type: str | None = None
     line: int | None = None
@@ -78,7 +72,7 @@ class ChildDied(Exception):
     def __init__(self, index: int, kind: str, seconds: float, detail: str = "") -> None:
         super().__init__(f"{kind} at program {index}: {detail}")
         self.index = index
-        self.kind = kind  # "timeout", "crash" or "protocol"
+        self.kind = kind  # "timeout", "submission_timeout", "memory", "cpu", "crash" or "protocol"
         self.seconds = seconds
         self.detail = detail
 
@@ -114,7 +108,11 @@ def _parse_outcome(data: Any) -> Outcome:
 
 
 def child_sys_path() -> list[str]:
-    """Folders the child may import from: the installed packages, never the kit itself."""
+    """Folders the child may import from: where NumPy is installed, and the site-packages folders.
+
+    The kit's own checkout is never one of them (an editable install reaches it only through a .pth file,
+    which ``python -S`` does not read); a virtual environment inside the checkout is fine.
+    """
     paths: list[str] = []
     candidates = [str(Path(np.__file__).resolve().parent.parent)]
     try:
@@ -123,7 +121,7 @@ def child_sys_path() -> list[str]:
         pass
     for entry in candidates:
         resolved = Path(entry).resolve()
-        if resolved == KIT_ROOT or KIT_ROOT in resolved.parents:
+        if resolved == KIT_ROOT:
             continue
         if str(resolved) not in paths and resolved.is_dir():
             paths.append(str(resolved))
@@ -160,39 +158,58 @@ class _OutputDrain(threading.Thread):
 
 
 class Child:
-    """One child process holding one imported submission."""
+    """One child process holding one imported submission, isolated as ``isolation`` says."""
 
-    def __init__(self, source: bytes, module_name: str, names: list[str], limits: Limits, workdir: Path | None = None) -> None:
+    def __init__(self, source: bytes, module_name: str, names: list[str], limits: Limits, workdir: Path | None = None,
+                 isolation: Isolation | None = None) -> None:
         self.limits = limits
         self.module_name = module_name
         self.names = names
+        self.isolation = isolation or Isolation("basic")
         self._own_dir = workdir is None
         self.workdir = Path(tempfile.mkdtemp(prefix="grader-")) if workdir is None else workdir
+        os.chmod(self.workdir, 0o755)  # readable by the child's unprivileged uid, writable only by us
         self.path = self.workdir / f"{module_name}.py"
         self.path.write_bytes(source)
+        os.chmod(self.path, 0o644)
         self.proc: subprocess.Popen[bytes] | None = None
         self.drain: _OutputDrain | None = None
+        self.uid: int | None = None
         self._buffer = bytearray()
         self._nonce = ""
 
+    @property
+    def sandboxed(self) -> bool:
+        return self.isolation.mode == "sandbox"
+
     # -- life cycle -------------------------------------------------------------------------------------
-    def start(self) -> ImportReport:
+    def _argv(self) -> list[str]:
+        import_paths = child_sys_path()
+        if self.sandboxed:
+            child_args = [f"{_sandbox.SUBMISSION_DIR}/{self.path.name}", self.module_name, *import_paths]
+            return _sandbox.sandbox_argv(
+                sys.executable, CHILD_SCRIPT, self.workdir, child_args, import_paths, hide=[str(Path(__file__).resolve().parent)]
+            )
+        return [sys.executable, "-I", "-S", "-X", "utf8", str(CHILD_SCRIPT), str(self.path), self.module_name, *import_paths]
+
+    def start(self, until: float | None = None) -> ImportReport:
         out_r, out_w = os.pipe()
         env = {"PATH": os.defpath, "HOME": str(self.workdir), "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT"):
             if key in os.environ:
                 env[key] = os.environ[key]
         env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
-        argv = [sys.executable, "-I", "-S", "-X", "utf8", str(CHILD_SCRIPT), str(self.path), self.module_name, *child_sys_path()]
+        self.uid = _sandbox.child_uid()
         try:
             self.proc = subprocess.Popen(
-                argv,
+                self._argv(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=out_w,
                 cwd=self.workdir,
                 env=env,
                 start_new_session=True,
+                close_fds=True,
             )
         finally:
             os.close(out_w)
@@ -200,14 +217,22 @@ class Child:
         self.drain.start()
         os.set_blocking(self.proc.stdout.fileno(), False)  # type: ignore[union-attr]
         self._nonce = secrets.token_hex(16)
-        self._write({"nonce": self._nonce, "names": self.names})
-        started = time.monotonic()
+        header = {
+            "nonce": self._nonce,
+            "names": self.names,
+            "limits": self.limits.child_rlimits(),
+            "uid": self.uid,
+            "preload": self.uid is not None and not self.sandboxed,
+        }
         try:
-            reply = self._read_reply(self.limits.import_seconds)
+            self._write(header)
+            reply = self._read_reply(self.limits.import_seconds, -1, until)
         except ChildDied as died:
             self.kill()
             return ImportReport(error=died.kind, message=died.detail, names={}, stubs={})
-        del started
+        except OSError as exc:
+            self.kill()
+            return ImportReport(error="crash", message=str(exc), names={}, stubs={})
         try:
             return self._parse_import(reply)
         except ProtocolError as exc:
@@ -248,13 +273,11 @@ class Child:
         return self.proc is not None and self.proc.poll() is None
 
     def kill(self) -> None:
+        """End the child and everything it started: its process group, its sandbox, every process of its uid."""
         proc = self.proc
         if proc is None:
             return
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        _sandbox.kill_group(proc.pid)
         try:
             proc.kill()
         except OSError:
@@ -263,6 +286,8 @@ class Child:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover - a process that survives SIGKILL
             pass
+        if self.uid is not None:
+            _sandbox.kill_uid(self.uid)
         for stream in (proc.stdin, proc.stdout):
             try:
                 if stream is not None:
@@ -289,11 +314,18 @@ class Child:
         self.proc.stdin.write(json.dumps(obj, separators=(",", ":")).encode() + b"\n")
         self.proc.stdin.flush()
 
-    def _read_reply(self, timeout: float, index: int = -1) -> Any:
-        """Read the next framed reply; lines without this request's nonce are ignored as noise."""
+    def _read_reply(self, timeout: float, index: int = -1, until: float | None = None) -> Any:
+        """Read the next framed reply; lines without this request's nonce are ignored as noise.
+
+        Waits ``timeout`` seconds at most, and never past the monotonic time ``until`` (the end of the
+        submission's time), which raises a ``submission_timeout`` instead of a ``timeout``.
+        """
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         deadline = time.monotonic() + timeout
+        overall = until is not None and until < deadline
+        if overall:
+            deadline = until  # type: ignore[assignment]
         prefix = self._nonce.encode() + b" "
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
@@ -306,14 +338,17 @@ class Child:
                     del self._buffer[: newline + 1]
                     if line.startswith(prefix):
                         try:
-                            return json.loads(line[len(prefix):])
+                            reply = json.loads(line[len(prefix):])
                         except (ValueError, RecursionError) as exc:
                             raise ChildDied(index, "protocol", timeout, "unreadable reply") from exc
+                        if isinstance(reply, dict) and reply.get("died") in ("memory",):
+                            raise ChildDied(index, str(reply["died"]), timeout)
+                        return reply
                 if len(self._buffer) > MAX_REPLY_BYTES:
                     raise ChildDied(index, "protocol", timeout, "reply too large")
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise ChildDied(index, "timeout", timeout)
+                    raise ChildDied(index, "submission_timeout" if overall else "timeout", timeout)
                 if not selector.select(remaining):
                     continue
                 try:
@@ -321,12 +356,19 @@ class Child:
                 except BlockingIOError:
                     continue
                 if not chunk:
-                    code = self.proc.wait()
-                    raise ChildDied(index, "crash", timeout, _describe_exit(code))
+                    try:
+                        code: int | None = self.proc.wait(timeout=1)
+                    except subprocess.TimeoutExpired:
+                        code = None  # it closed its pipe but still runs
+                    kind, detail = classify_exit(code, self.sandboxed)
+                    raise ChildDied(index, kind, timeout, detail)
                 self._buffer += chunk
 
-    def run(self, programs: list[list[dict[str, Any]]], seed: int | None = None) -> list[list[Outcome]]:
-        """Run programs in order; each gets ``call_seconds``. Raises ChildDied naming the program that failed."""
+    def run(self, programs: list[list[dict[str, Any]]], seed: int | None = None, until: float | None = None) -> list[list[Outcome]]:
+        """Run programs in order; each gets ``call_seconds``, and all must end before the monotonic time ``until``.
+
+        Raises ChildDied naming the program that failed.
+        """
         if not self.alive():
             raise ChildDied(0, "crash", 0, "the process had already ended")
         self._nonce = secrets.token_hex(16)
@@ -339,7 +381,7 @@ class Child:
         results: list[list[Outcome]] = []
         for index in range(len(programs)):
             try:
-                reply = self._read_reply(self.limits.call_seconds, index)
+                reply = self._read_reply(self.limits.call_seconds, index, until)
                 if not isinstance(reply, dict) or not isinstance(reply.get("results"), list):
                     raise ProtocolError("bad reply")
                 outcomes = [_parse_outcome(item) for item in reply["results"]]
@@ -351,7 +393,7 @@ class Child:
                 raise ChildDied(index, "protocol", self.limits.call_seconds, str(exc)) from exc
             results.append(outcomes)
         try:
-            done = self._read_reply(self.limits.call_seconds, len(programs))
+            done = self._read_reply(self.limits.call_seconds, len(programs), until)
         except ChildDied:
             self.kill()
             raise
@@ -359,12 +401,3 @@ class Child:
             self.kill()
             raise ChildDied(len(programs), "protocol", self.limits.call_seconds, "bad end of reply")
         return results
-
-
-def _describe_exit(code: int) -> str:
-    if code < 0:
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"killed by signal {-code}"
-    return f"exit code {code}"

@@ -15,9 +15,10 @@ from typing import Any, Protocol
 from hypothesis import strategies as st
 
 from . import _format as fmt
+from . import _limits
+from ._limits import Limits
 from ._runner import ChildDied, Outcome, Raised
 from ._values import Value, encode_arg
-from .i18n import _
 
 __all__ = [
     "Context",
@@ -158,10 +159,6 @@ def returned_placeholder(outcome: Outcome) -> bool:
     return outcome.value is not None and outcome.value.kind == "ellipsis"
 
 
-def describe_death(died: ChildDied, limit: float) -> str:
-    """One sentence for a call that hung or ended the process."""
-    if died.kind == "timeout":
-        return _("it did not return within {seconds} s (an endless loop?)").format(seconds=fmt.num(limit))
-    if died.kind == "crash":
-        return _("it ended the grader's process ({detail})").format(detail=died.detail)
-    return _("it sent back something the grader could not read ({detail})").format(detail=died.detail)
+def describe_death(died: ChildDied, limit: float, limits: Limits | None = None) -> str:
+    """One sentence for a call that hung, ended the process or broke a limit (see ``grader._limits``)."""
+    return _limits.describe_death(died.kind, limit, died.detail, limits)

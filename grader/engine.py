@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from . import __version__
 from . import _format as fmt
-from ._runner import Child, ChildDied, ImportReport, Limits, Outcome
+from ._limits import make_limits
+from ._runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
 from .api import Died, ExampleProperty, Fail, NotImplementedYet, Pass, Program, describe_death
 from .diagnosis import diagnose_part, load_diagnoses
 from .i18n import _
@@ -44,16 +45,8 @@ def generate(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
 
 
 def limits_for(lesson: Lesson, overrides: dict[str, float] | None = None) -> Limits:
-    values: dict[str, Any] = {}
-    for key in ("call_seconds", "import_seconds", "submission_seconds"):
-        if key in lesson.limits:
-            values[key] = float(lesson.limits[key])
-    if "output_bytes" in lesson.limits:
-        values["output_bytes"] = int(lesson.limits["output_bytes"])
-    for key, value in (overrides or {}).items():
-        if value is not None:
-            values[key] = int(value) if key == "output_bytes" else float(value)
-    return Limits(**values)
+    """The grader's default limits, overlaid with the lesson's ``[limits]`` and then with ``overrides``."""
+    return make_limits(lesson.limits, overrides)
 
 
 @dataclass
@@ -63,6 +56,7 @@ class _Session:
     submission: Submission
     lesson: Lesson
     limits: Limits
+    isolation: Isolation = field(default_factory=lambda: Isolation("basic"))
     child: Child | None = None
     first_import: ImportReport | None = None
     output: bytearray = field(default_factory=bytearray)
@@ -70,9 +64,14 @@ class _Session:
     started: float = field(default_factory=time.monotonic)
     memo: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def until(self) -> float:
+        """The monotonic time at which the submission's time is up."""
+        return self.started + self.limits.submission_seconds
+
     def start(self) -> ImportReport:
-        self.child = Child(self.submission.source, self.lesson.module, self.lesson.names, self.limits)
-        report = self.child.start()
+        self.child = Child(self.submission.source, self.lesson.module, self.lesson.names, self.limits, isolation=self.isolation)
+        report = self.child.start(self.until)
         if self.first_import is None:
             self.first_import = report
         return report
@@ -86,15 +85,18 @@ class _Session:
             self.output_total += total
 
     def run(self, programs: list[Program], seed: int) -> list[list[Outcome]]:
+        if time.monotonic() >= self.until:
+            self._retire()
+            raise ChildDied(0, "submission_timeout", self.limits.submission_seconds)
         if self.child is None or not self.child.alive():
             self._retire()
             report = self.start()
-            if report.error in ("timeout", "crash", "protocol"):
+            if report.error in ("timeout", "submission_timeout", "memory", "cpu", "crash", "protocol"):
                 self._retire()
                 raise ChildDied(0, report.error, self.limits.import_seconds, report.message)
         assert self.child is not None
         try:
-            return self.child.run(programs, seed=seed)
+            return self.child.run(programs, seed=seed, until=self.until)
         except ChildDied:
             self._retire()
             raise
@@ -152,7 +154,7 @@ def _death_failure(died: Died, prop: Any, limits: Limits) -> Fail:
     call = None
     if died.example is not None and isinstance(prop, ExampleProperty):
         call = prop.describe(died.example)
-    return Fail(_("The call did not finish: {why}.").format(why=describe_death(died.died, limits.call_seconds)), call=call)
+    return Fail(_("The call did not finish: {why}.").format(why=describe_death(died.died, died.died.seconds, limits)), call=call)
 
 
 def _shrink(prop: ExampleProperty, ctx: _PropertyContext, found: tuple[Any, Fail]) -> Fail:
@@ -275,6 +277,10 @@ def _import_sentence(report: ImportReport, limits: Limits) -> tuple[ReportStatus
         ).format(seconds=fmt.num(limits.import_seconds))
     if report.error == "encoding":
         return ReportStatus.UNREADABLE, _("Your file is not UTF-8 text.")
+    if report.error in ("submission_timeout", "memory", "cpu", "crash"):
+        why = describe_death(ChildDied(0, report.error, limits.import_seconds, report.message), limits.import_seconds, limits)
+        status = ReportStatus.TIMED_OUT if report.error == "submission_timeout" else ReportStatus.DID_NOT_IMPORT
+        return status, _("Importing your file did not finish: {why}.").format(why=why)
     return ReportStatus.DID_NOT_IMPORT, _("Importing your file stopped the grader's process ({detail}).").format(detail=report.message)
 
 
@@ -301,21 +307,23 @@ def empty_report(lesson: Lesson, submission_name: str, status: ReportStatus, mes
     )
 
 
-def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None) -> Report:
+def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None, isolation: Isolation | None = None) -> Report:
     """Grade a submission that has been read; never raises for anything the submission does."""
     limits = limits or limits_for(lesson)
+    isolation = isolation or Isolation("basic")
     started = time.monotonic()
     implementations = lesson.implementations()
     diagnoses = load_diagnoses(lesson.folder, lesson.id)
-    session = _Session(submission, lesson, limits)
+    session = _Session(submission, lesson, limits, isolation)
     try:
         imported = session.start()
         status, message = _import_sentence(imported, limits)
-        if imported.error in ("syntax", "timeout", "encoding", "crash", "protocol", "unreadable") or not any(imported.names.values()):
+        if imported.error in ("syntax", "timeout", "submission_timeout", "memory", "cpu", "encoding", "crash", "protocol", "unreadable") \
+                or not any(imported.names.values()):
             if message is None:
                 message = _("Your file defines none of {names}.").format(names=", ".join(lesson.names))
                 status = ReportStatus.DID_NOT_IMPORT
-            report = empty_report(lesson, submission.display, status, message)
+            report = empty_report(lesson, submission.display, status, message, isolation.label)
         else:
             parts = []
             for part in lesson.parts:
@@ -341,6 +349,7 @@ def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None) 
                 status=status,
                 parts=parts,
                 message=message,
+                isolation=isolation.label,
             )
     finally:
         session.close()

@@ -1,0 +1,225 @@
+"""How a submission's child process is isolated: a bubblewrap sandbox where it can start, basic isolation otherwise.
+
+``sandbox`` (Linux, bubblewrap): a private mount namespace holding only the Python installation, the folders
+the child imports from, the child script and a copy of the submission, all read-only, with an empty /tmp; no
+network; a private PID namespace (when the child ends, everything it started ends with it, daemons included);
+``--die-with-parent``; and an unprivileged uid.
+
+``basic``: a plain subprocess in its own session and process group, killed as a group, with the same resource
+limits; when the grader runs as root, the child also drops to an unprivileged uid of its own, and every
+process of that uid is killed when the child ends.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .i18n import _
+
+MODES = ("auto", "sandbox", "basic")
+SANDBOX_ROOT = "/grader"  # where the child script and the submission appear inside the sandbox
+SUBMISSION_DIR = f"{SANDBOX_ROOT}/submission"
+UID_RANGE = (1_500_000_000, 1_600_000_000)  # unprivileged uids for children when the grader runs as root
+TMP_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The isolation that grades a submission, and how the report names it."""
+
+    mode: str  # "sandbox" or "basic"
+    reason: str = ""  # why basic was used
+
+    @property
+    def label(self) -> str:
+        if self.mode == "sandbox":
+            return "sandbox"
+        return f"basic ({self.reason})" if self.reason else "basic"
+
+
+class IsolationUnavailable(Exception):
+    """The sandbox was asked for but cannot be used here."""
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+@lru_cache(maxsize=1)
+def sandbox_problem() -> str | None:
+    """Why the sandbox cannot be used here, or None if it can. Probed once per process (a few milliseconds)."""
+    if not sys.platform.startswith("linux"):
+        return _("bubblewrap not available")
+    bwrap = bwrap_path()
+    if bwrap is None:
+        return _("bubblewrap not available")
+    argv = [bwrap, *_namespace_args(), *_system_binds(), "--ro-bind", sys.executable, "/probe", "/probe", "-I", "-S", "-c", "pass"]
+    try:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return _("bubblewrap cannot start here: {reason}").format(reason=exc)
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        return _("bubblewrap cannot start here: {reason}").format(reason=reason[-1] if reason else f"exit code {done.returncode}")
+    return None
+
+
+def resolve(requested: str = "auto") -> Isolation:
+    """The isolation to use for ``requested`` (auto, sandbox or basic)."""
+    if requested not in MODES:
+        raise ValueError(f"unknown isolation {requested!r}")
+    if requested == "basic":
+        return Isolation("basic", _("chosen with --isolation basic"))
+    problem = sandbox_problem()
+    if problem is None:
+        return Isolation("sandbox")
+    if requested == "sandbox":
+        raise IsolationUnavailable(problem)
+    return Isolation("basic", problem)
+
+
+def _namespace_args() -> list[str]:
+    args = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev"]
+    if os.geteuid() != 0:
+        args.insert(0, "--unshare-user")
+    else:
+        # as root no user namespace: the child then becomes a real unprivileged uid of its own (see child_uid);
+        # bubblewrap drops every capability but those the child needs to change uid, which that change drops
+        args += ["--cap-drop", "ALL"]
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    return args
+
+
+def _system_binds() -> list[str]:
+    """The system's shared libraries (the interpreter needs them); nothing of /home, /root, /etc or the kit."""
+    args: list[str] = []
+    for top in ("/usr", "/lib", "/lib64", "/lib32", "/bin"):
+        path = Path(top)
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), top]
+        elif path.is_dir():
+            args += ["--ro-bind", top, top]
+    for name in ("/etc/ld.so.cache", "/etc/ld.so.conf"):
+        if os.path.exists(name):
+            args += ["--ro-bind", name, name]
+    return args
+
+
+def _with_parents(args: list[str], made: set[str], dest: str) -> list[str]:
+    """Create the folders above ``dest`` world-readable first: bubblewrap would make them private (0700),
+    and the child, once it is an unprivileged uid, could not reach the mount below them."""
+    out: list[str] = []
+    for parent in reversed(Path(dest).parents):
+        name = str(parent)
+        if name == "/" or name in made:
+            continue
+        made.add(name)
+        out += ["--perms", "0755", "--dir", name]
+    return out
+
+
+def _covered(path: str, bound: list[str]) -> bool:
+    return any(path == b or path.startswith(b.rstrip("/") + "/") for b in bound)
+
+
+def sandbox_argv(python: str, child_script: Path, workdir: Path, child_args: list[str], import_paths: list[str],
+                 hide: list[str]) -> list[str]:
+    """The bubblewrap command line that runs the child script on the submission in ``workdir``, which
+    appears as ``SUBMISSION_DIR`` inside the sandbox."""
+    bwrap = bwrap_path()
+    assert bwrap is not None
+    inside = SUBMISSION_DIR
+    args = [bwrap, *_namespace_args(), *_system_binds()]
+    made: set[str] = {"/usr"}
+    bound: list[str] = []
+    prefixes = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    exe = os.path.realpath(python)
+    for path in [*prefixes, *import_paths, str(Path(python).parent), str(Path(exe).parent)]:
+        real = os.path.realpath(path)
+        for candidate in dict.fromkeys([path, real]):
+            if os.path.isdir(candidate) and not _covered(candidate, bound) and not _covered(candidate, ["/usr"]):
+                args += [*_with_parents(args, made, candidate), "--ro-bind", candidate, candidate]
+                bound.append(candidate)
+    for path in hide:  # the grader's own package, if it lives inside a bound folder (an installed kit)
+        if _covered(path, bound):
+            args += ["--tmpfs", path]
+    args += [
+        "--perms", "0755", "--dir", SANDBOX_ROOT,
+        "--ro-bind", str(child_script), f"{SANDBOX_ROOT}/_child.py",
+        "--ro-bind", str(workdir), inside,
+        "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+        "--chdir", inside,
+        "--setenv", "HOME", inside,
+        "--setenv", "TMPDIR", "/tmp",
+        python, "-I", "-S", "-X", "utf8", f"{SANDBOX_ROOT}/_child.py", *child_args,
+    ]
+    return args
+
+
+# -- unprivileged uids and cleanup ----------------------------------------------------------------------------
+def child_uid() -> int | None:
+    """A fresh unprivileged uid for one child when the grader runs as root (else None: the child keeps ours)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    for _attempt in range(20):
+        uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
+        if not processes_of(uid):
+            return uid
+    return UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])  # pragma: no cover
+
+
+def processes_of(uid: int) -> list[int]:
+    """Live process ids whose real or effective uid is ``uid`` (Linux /proc; empty elsewhere)."""
+    found: list[int] = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"State:") and line.split()[1:2] in ([b"Z"], [b"X"]):
+                        break  # a zombie holds nothing and runs nothing; whoever reaps it will
+                    if line.startswith(b"Uid:"):
+                        ids = [int(x) for x in line.split()[1:3]]
+                        if uid in ids:
+                            found.append(int(entry))
+                        break
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def kill_uid(uid: int, rounds: int = 50) -> bool:
+    """SIGKILL every process of ``uid`` until none is left (forks racing the kill are caught in a later round)."""
+    for _round in range(rounds):
+        pids = processes_of(uid)
+        if not pids:
+            return True
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.005)
+    return not processes_of(uid)
+
+
+def kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass

@@ -1,9 +1,9 @@
 """``grader release DIR``: the student version of a lesson, ready to be a template repository.
 
 A release holds every student-visible file of the lesson folder (everything in ``exercises/<lesson>/`` but
-``.meta/``), with the lesson's README files renamed to ``LESSON*.md`` so that the repository's front page can
-be the README for students; the CI files for GitHub Actions, GitHub Classroom and GitLab CI; and a pinned
-requirement on the grader (``requirements.txt``). It never holds the reference solution or the lesson's
+``.meta/``) at the same place as in the kit, so that ``grader check`` without arguments and the lesson's own
+README work unchanged; a README for students at the top; the CI files for GitHub Actions, GitHub Classroom
+and GitLab CI; and a pinned requirement on the grader (``requirements.txt``). It never holds the reference solution or the lesson's
 hidden material, and the same kit always gives byte-identical files: they are written in a fixed order,
 with fixed line endings, and hold no dates.
 
@@ -46,10 +46,7 @@ SKIPPED_SUFFIXES = (".pyc", ".pyo")
 #: Folders a release must never hold: the lesson's hidden material and the reference solutions.
 FORBIDDEN_DIRS = frozenset({".meta", "solutions"})
 
-_README = re.compile(r"README((?:\.[A-Za-z]{2}(?:[-_][A-Za-z]{2})?)?)\.md")
-_README_LINK = re.compile(r"\]\((?:\./)?README((?:\.[A-Za-z]{2}(?:[-_][A-Za-z]{2})?)?)\.md(#[^)\s]*)?\)")
 _PLACEHOLDER = re.compile(r"\[\[([a-z_]+)\]\]")
-_LANGUAGE_NAMES = {"": "English", "en": "English", "nl": "Nederlands"}
 
 
 def placeholder_requirement(version: str = __version__) -> str:
@@ -96,21 +93,9 @@ def _text(data: str) -> bytes:
     return (data.replace("\r\n", "\n").rstrip("\n") + "\n").encode("utf-8")
 
 
-def release_name(relative: PurePosixPath) -> PurePosixPath:
-    """Where a lesson file goes in the release: README*.md at the lesson's top becomes LESSON*.md."""
-    if len(relative.parts) == 1:
-        match = _README.fullmatch(relative.name)
-        if match:
-            return PurePosixPath(f"LESSON{match.group(1)}.md")
-    return relative
-
-
-def _relink(text: str) -> str:
-    return _README_LINK.sub(lambda m: f"](LESSON{m.group(1)}.md{m.group(2) or ''})", text)
-
-
 def lesson_files(lesson: Lesson) -> list[tuple[PurePosixPath, Path]]:
     """The student-visible files of a lesson folder, as (path in the release, path on disk), sorted."""
+    prefix = PurePosixPath("exercises") / lesson.id
     found: list[tuple[PurePosixPath, Path]] = []
 
     def walk(folder: Path) -> None:
@@ -122,31 +107,25 @@ def lesson_files(lesson: Lesson) -> list[tuple[PurePosixPath, Path]]:
             if entry.is_dir():
                 walk(entry)
             elif entry.is_file():
-                relative = PurePosixPath(entry.relative_to(lesson.folder).as_posix())
-                found.append((release_name(relative), entry))
+                found.append((prefix / entry.relative_to(lesson.folder).as_posix(), entry))
 
     walk(lesson.folder)
     return sorted(found, key=lambda item: str(item[0]))
 
 
-def _language(name: str) -> str:
-    match = re.fullmatch(r"LESSON(?:\.([A-Za-z_-]+))?\.md", name)
-    code = (match.group(1) or "") if match else ""
-    return _LANGUAGE_NAMES.get(code.lower(), code)
-
-
 def _readme(lesson: Lesson, names: Sequence[str], ci: Sequence[str], stub: str) -> str:
-    lessons = [n for n in names if re.fullmatch(r"LESSON(\.[A-Za-z_-]+)?\.md", n)]
-    links = ", ".join(f"[{_language(n)}]({n})" for n in lessons)
-    dutch = [n for n in lessons if _language(n) == "Nederlands"]
-    task = f"The task: {links}. You write your code in `{stub}`." if links else f"You write your code in `{stub}`."
-    task_nl = f"De opdracht staat in [{dutch[0]}]({dutch[0]})." if dutch else "De opdracht staat hierboven."
+    folder = f"exercises/{lesson.id}"
+    readmes = [n for n in names if re.fullmatch(re.escape(folder) + r"/README(\.[A-Za-z_-]+)?\.md", n)]
+    dutch = [n for n in readmes if n.endswith(".nl.md")] or readmes
+    links = ", ".join(f"[`{n}`]({n})" for n in readmes)
+    task = f"The task is in {links}. You write your code in `{stub}`." if readmes else f"You write your code in `{stub}`."
+    task_nl = f"De opdracht staat in [`{dutch[0]}`]({dutch[0]})." if dutch else "De opdracht staat in de bestanden hierboven."
     rows = []
     for name in names:
         if name == stub:
             role = "your code: fill in every `...`"
-        elif name in lessons:
-            role = f"the task ({_language(name)})"
+        elif name in readmes:
+            role = "the task"
         else:
             role = "part of the exercise"
         rows.append(f"| `{name}` | {role} |")
@@ -184,10 +163,8 @@ def build_release(
     files: dict[str, bytes] = {}
     for name, source in lesson_files(the_lesson):
         data = source.read_bytes()
-        if name.suffix == ".md":
-            data = _text(_relink(data.decode("utf-8")))
         files[str(name)] = data
-    stub = the_lesson.stub.relative_to(the_lesson.folder).as_posix()
+    stub = f"exercises/{the_lesson.id}/{the_lesson.stub.relative_to(the_lesson.folder).as_posix()}"
     if stub not in files:
         raise UsageError(_("the lesson's stub {path} is missing").format(path=the_lesson.stub))
     lesson_names = sorted(files)
@@ -445,7 +422,7 @@ def _check_yaml(files: dict[str, bytes], ci: Sequence[str], lesson: Lesson) -> l
     except ImportError:  # pragma: no cover - PyYAML comes with the test extra
         return [Problem(".github", _("the CI files were not parsed: PyYAML is not installed"), error=False)]
     problems = []
-    stub = lesson.stub.relative_to(lesson.folder).as_posix()
+    stub = f"exercises/{lesson.id}/{lesson.stub.relative_to(lesson.folder).as_posix()}"
     for key in ci:
         path = CI_FILES[key][1]
         if path not in files:

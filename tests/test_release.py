@@ -23,9 +23,10 @@ from grader.release import (
     write_release,
 )
 
-from .conftest import REFERENCE, ROOT, STUB
-
+ROOT = Path(__file__).resolve().parent.parent
 LESSON_DIR = ROOT / "exercises" / "neuron"
+STUB = LESSON_DIR / "neuron.py"
+REFERENCE = ROOT / "solutions" / "neuron" / "neuron.py"
 PINNED = "neuron-grader @ https://github.com/course/neuron/releases/download/v0.1.0/neuron_grader-0.1.0-py3-none-any.whl"
 
 
@@ -63,19 +64,16 @@ def test_release_holds_every_student_file_and_the_ci(release: Path) -> None:
                      and "__pycache__" not in p.parts]
     assert student_files, "the lesson folder has student files"
     for path in student_files:
-        name = path.relative_to(LESSON_DIR).as_posix()
-        name = re.sub(r"^README((\.[a-z]{2})?)\.md$", r"LESSON\1.md", name)
-        assert name in files, f"{name} is missing from the release"
-        if not name.endswith(".md"):
-            assert files[name] == path.read_bytes()
-    assert files["neuron.py"] == STUB.read_bytes()
+        name = "exercises/neuron/" + path.relative_to(LESSON_DIR).as_posix()
+        assert files.get(name) == path.read_bytes(), f"{name} is missing from the release or differs from the kit's"
+    assert files["exercises/neuron/neuron.py"] == STUB.read_bytes()
     for needed in ("README.md", "requirements.txt", ".github/workflows/grade.yml", ".github/workflows/classroom.yml", ".gitlab-ci.yml"):
         assert needed in files
     assert PINNED in files["requirements.txt"].decode()
     # The student README says what CI is worth.
     readme = files["README.md"].decode()
     assert "feedback for you, not your grade" in readme
-    assert "grader check neuron.py" in readme
+    assert "grader check" in readme and "exercises/neuron/neuron.py" in readme
 
 
 def test_release_holds_no_solution_and_no_hidden_material(release: Path) -> None:
@@ -165,20 +163,21 @@ def test_the_release_refuses_a_lesson_that_gives_the_solution_away(tmp_path: Pat
         build_release(lesson, PINNED)
 
 
-def test_lesson_readmes_become_lesson_files_and_keep_their_links(tmp_path: Path) -> None:
+def test_the_student_readme_points_at_the_lesson_text(tmp_path: Path) -> None:
     lesson_copy = tmp_path / "neuron"
     shutil.copytree(LESSON_DIR, lesson_copy)
-    for name in ("README.md", "README.nl.md"):
-        if (lesson_copy / name).exists():
-            (lesson_copy / name).unlink()
     (lesson_copy / "README.md").write_text("# A neuron\n\n[Nederlands](README.nl.md)\n")
-    (lesson_copy / "README.nl.md").write_text("# Een neuron\n\n[English](./README.md#a-neuron)\n")
+    (lesson_copy / "README.nl.md").write_text("# Een neuron\n\n[English](README.md)\n")
+    (lesson_copy / "data").mkdir()
+    (lesson_copy / "data" / "inputs.csv").write_text("x\n1\n")
     lesson = load_lesson(lesson_copy)
     lesson.reference = REFERENCE
     files = {f.path: f.data.decode() for f in build_release(lesson, PINNED)}
-    assert files["LESSON.md"] == "# A neuron\n\n[Nederlands](LESSON.nl.md)\n"
-    assert files["LESSON.nl.md"] == "# Een neuron\n\n[English](LESSON.md#a-neuron)\n"
-    assert "[English](LESSON.md)" in files["README.md"] and "[Nederlands](LESSON.nl.md)" in files["README.md"]
+    assert files["exercises/neuron/README.nl.md"] == "# Een neuron\n\n[English](README.md)\n"
+    assert files["exercises/neuron/data/inputs.csv"] == "x\n1\n"
+    readme = files["README.md"]
+    assert "[`exercises/neuron/README.md`](exercises/neuron/README.md)" in readme
+    assert "De opdracht staat in [`exercises/neuron/README.nl.md`](exercises/neuron/README.nl.md)" in readme
     assert MANIFEST in files
 
 

@@ -50,8 +50,10 @@ def close(actual: Any, expected: Any) -> bool:
     expected = np.asarray(expected, dtype=np.float64)
     if actual.shape != expected.shape:
         return False
-    with np.errstate(invalid="ignore"):
-        return bool(np.all(np.abs(actual - expected) <= ATOL + RTOL * np.abs(expected)))
+    with np.errstate(invalid="ignore", over="ignore"):
+        near = np.abs(actual - expected) <= ATOL + RTOL * np.abs(expected)
+        same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
+        return bool(np.all(near | same))
 
 
 def shown(returned: Value | None, expected: float) -> tuple[str, str]:
@@ -225,8 +227,8 @@ class SigmoidRange(ExampleProperty):
             raise Fail(_("{call} returned nan.").format(call=what), call=what, returned="nan", expected=expected)
         if not 0.0 <= actual <= 1.0:
             raise Fail(
-                _("{call} returned {returned}, outside [0, 1].").format(call=what, returned=fmt.num(actual)),
-                call=what, returned=fmt.num(actual), expected=expected,
+                _("{call} returned {returned}, outside [0, 1].").format(call=what, returned=fmt.num(actual, precise=True)),
+                call=what, returned=fmt.num(actual, precise=True), expected=expected,
             )
         if abs(example) <= 30 and not 0.0 < actual < 1.0:
             raise Fail(
@@ -639,15 +641,27 @@ def _z(weights: list[float], bias: float, inputs: list[float]) -> float:
     return float(np.dot(np.array(weights), np.array(inputs)) + bias)
 
 
-def _uses_wrong_sigmoid(returned: Value, sigmoid_outcome: Outcome, expected: float, ctx: Context) -> bool:
-    """True if activate returned exactly what the submission's own sigmoid gives, and that sigmoid is what is wrong."""
-    if sigmoid_outcome.raised is not None or sigmoid_outcome.value is None:
-        return False
-    theirs = one_number(sigmoid_outcome.value)
-    mine = one_number(returned)
-    if theirs is None or mine is None or close(theirs, expected):
-        return False
-    if not close(mine, theirs):
+def _blame_sigmoid(result: Outcome, sigmoid_outcome: Outcome, expected: float, ctx: Context) -> bool:
+    """True if activate gave exactly what the submission's own sigmoid gives for the same sum, and that
+    sigmoid is what is wrong. Then activate is right, and the fault is graded under sigmoid only."""
+    theirs, mine = sigmoid_outcome.value, result.value
+    if sigmoid_outcome.raised is not None or result.raised is not None:
+        same = (
+            sigmoid_outcome.raised is not None
+            and result.raised is not None
+            and sigmoid_outcome.raised.type == result.raised.type
+            and sigmoid_outcome.raised.message == result.raised.message
+        )
+    elif theirs is None or mine is None or theirs.kind == "ellipsis":
+        same = False
+    else:
+        a, b = one_number(theirs), one_number(mine)
+        if a is not None and b is not None and theirs.kind == mine.kind:
+            sigmoid_right = close(a, expected) and theirs.kind == "float"
+            same = not sigmoid_right and close(a, b)
+        else:
+            same = theirs == mine
+    if not same:
         return False
     note = _("activate passes its sum correctly to your sigmoid, which is wrong (see sigmoid); activate is not marked down for it.")
     if note not in ctx.notes:
@@ -695,6 +709,8 @@ class ActivateValue(_WithInit):
         if outcomes[0].raised is not None:
             raise raised_fail("n = Neuron(...)", outcomes[0])
         result = outcomes[1]
+        if _blame_sigmoid(result, outcomes[2], expected, ctx):
+            return
         if result.raised is not None:
             raise raised_fail(what, result, wanted)
         value = plain(result)
@@ -704,7 +720,7 @@ class ActivateValue(_WithInit):
         if number is None:
             raise Fail(_("{call} returned {returned}; expected one number.").format(call=what, returned=fmt.value(value)),
                        call=what, returned=fmt.value(value), expected=wanted)
-        if close(number, expected) or _uses_wrong_sigmoid(value, outcomes[2], expected, ctx):
+        if close(number, expected):
             return
         returned, _unused = shown(value, expected)
         raise Fail(
@@ -745,6 +761,8 @@ class ActivateFloat(_WithInit):
             raise raised_fail("n = Neuron(...)", outcomes[0])
         result = outcomes[1]
         if result.raised is not None:
+            if _blame_sigmoid(result, outcomes[2], true_sigmoid(_z(weights, bias, inputs)), ctx):
+                return
             raise raised_fail(what, result, expected)
         value = plain(result)
         is_float = value.kind == "float" or (value.kind == "array" and value.shape == () and bool(value.dtype) and str(value.dtype)[0] == "f")
@@ -761,14 +779,8 @@ class ActivateFloat(_WithInit):
                 problem = _("{call} returned {returned}; expected a float strictly between 0 and 1.")
         if problem is None:
             return
-        theirs = outcomes[2]
-        if theirs.raised is None and theirs.value is not None and theirs.value == value and value.kind not in ("none", "bool"):
-            # activate hands back exactly what the submission's sigmoid returns: that is sigmoid's fault
-            if not (value.kind == "float" and 0.0 < value.as_float() < 1.0):
-                note = _("activate returns what your sigmoid returns, and that is not one float in (0, 1) (see sigmoid); activate is not marked down for it.")
-                if note not in ctx.notes:
-                    ctx.notes.append(note)
-                return
+        if _blame_sigmoid(result, outcomes[2], true_sigmoid(_z(weights, bias, inputs)), ctx):
+            return
         raise Fail(problem.format(call=what, returned=fmt.value(value)), call=what, returned=fmt.value(value), expected=expected)
 
 

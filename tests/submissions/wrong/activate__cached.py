@@ -1,0 +1,22 @@
+"""Wrong in Neuron.activate: the output of the first call is cached."""
+
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def relu(z):
+    return np.maximum(0, z)
+
+
+class Neuron:
+    def __init__(self, n_inputs):
+        self.weights = np.random.uniform(-1, 1, size=n_inputs)
+        self.bias = np.random.uniform(-1, 1)
+
+    def activate(self, inputs):
+        if not hasattr(self, '_output'):
+            self._output = sigmoid(np.dot(self.weights, inputs) + self.bias)
+        return self._output

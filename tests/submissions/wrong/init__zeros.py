@@ -1,0 +1,23 @@
+"""Wrong in Neuron.__init__: all-zero weights and bias."""
+
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def relu(z):
+    return np.maximum(0, z)
+
+
+class Neuron:
+    def __init__(self, n_inputs):
+        self.weights = np.zeros(n_inputs)
+        self.bias = 0.0
+
+    def activate(self, inputs):
+        input_sum_with_bias = np.dot(self.weights, inputs) + self.bias
+        output = sigmoid(input_sum_with_bias)
+
+        return output

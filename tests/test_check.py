@@ -1,0 +1,167 @@
+"""`grader check` end to end: the reference, the stub, feedback, exit codes and output formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from grader.check import check
+from grader.cli import main
+from grader.lesson import Lesson
+from grader.model import PropertyStatus, ReportStatus
+from grader.render import render
+
+from .conftest import REFERENCE, STUB
+
+PARTS = ("sigmoid", "relu", "Neuron.__init__", "Neuron.activate")
+
+
+def test_reference_gets_full_marks_and_exit_0() -> None:
+    result = CliRunner().invoke(main, ["check", str(REFERENCE)])
+    assert result.exit_code == 0, result.output
+    assert "Total: 17/17" in result.output
+
+
+def test_stub_gets_zero_with_not_implemented_everywhere_and_exit_1(lesson: Lesson) -> None:
+    result = CliRunner().invoke(main, ["check", str(STUB)])
+    assert result.exit_code == 1
+    assert "Total: 0/17" in result.output
+    report = check(STUB, lesson)
+    assert report.score == 0
+    for part in report.parts:
+        for prop in part.properties:
+            assert prop.status is PropertyStatus.NOT_IMPLEMENTED
+            assert prop.counterexample is None
+    assert result.output.count("not implemented yet") == len(report.parts)
+
+
+def test_default_path_is_the_stub(tmp_path: Path) -> None:
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        Path("exercises/neuron").mkdir(parents=True)
+        Path("exercises/neuron/neuron.py").write_text(REFERENCE.read_text())
+        result = runner.invoke(main, ["check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_folder_holding_neuron_py(tmp_path: Path) -> None:
+    (tmp_path / "neuron.py").write_text(REFERENCE.read_text())
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "neuron.py"
+    path.write_text(body)
+    return path
+
+
+def test_counterexample_is_minimal_and_says_call_return_expected(tmp_path: Path, lesson: Lesson) -> None:
+    source = REFERENCE.read_text().replace("return np.maximum(0, z)", "return np.abs(z)")
+    report = check(_write(tmp_path, source), lesson)
+    failed = {p.id: p for p in report.properties() if not p.passed}
+    scalar = failed["relu.scalar"]
+    assert scalar.counterexample is not None
+    assert scalar.counterexample.call == "relu(-1.0)"
+    assert scalar.counterexample.returned == "1.0"
+    assert scalar.counterexample.expected == "0.0"
+    assert scalar.message
+    assert scalar.hint
+
+
+def test_shrinking_finds_a_small_example_for_a_generated_failure(tmp_path: Path, lesson: Lesson) -> None:
+    # wrong only for z > 100: the explicit examples pass, so the failure must come from generation and shrinking
+    source = REFERENCE.read_text().replace("return np.maximum(0, z)", "return np.where(z > 100, 100.0, np.maximum(0, z))")
+    report = check(_write(tmp_path, source), lesson)
+    scalar = next(p for p in report.properties() if p.id == "relu.scalar")
+    assert not scalar.passed
+    assert scalar.counterexample is not None
+    z = float(scalar.counterexample.call.removeprefix("relu(").removesuffix(")"))
+    assert 100 < z <= 101, scalar.counterexample.call
+
+
+def test_syntax_error_is_one_sentence_with_its_line(tmp_path: Path, lesson: Lesson) -> None:
+    path = _write(tmp_path, "import numpy as np\n\ndef sigmoid(z)\n    return 1\n")
+    report = check(path, lesson)
+    assert report.status is ReportStatus.DID_NOT_IMPORT
+    assert report.message is not None
+    assert "line 3" in report.message
+    assert "Traceback" not in render(report, "text")
+    assert report.score == 0
+
+
+def test_exception_at_import_keeps_what_was_defined(tmp_path: Path, lesson: Lesson) -> None:
+    source = REFERENCE.read_text() + "\nraise RuntimeError('demo failed')\n"
+    report = check(_write(tmp_path, source), lesson)
+    assert report.message is not None and "RuntimeError" in report.message and "demo failed" in report.message
+    assert report.score == report.max_score  # everything was defined before the error
+
+
+def test_missing_names_get_zero_for_their_parts_only(tmp_path: Path, lesson: Lesson) -> None:
+    source = REFERENCE.read_text().split("class Neuron")[0]
+    report = check(_write(tmp_path, source), lesson)
+    by_part = {part.id: part for part in report.parts}
+    assert by_part["sigmoid"].points == by_part["sigmoid"].max_points
+    assert by_part["relu"].points == by_part["relu"].max_points
+    for name in ("Neuron.__init__", "Neuron.activate"):
+        assert by_part[name].points == 0
+        assert all(p.status is PropertyStatus.MISSING for p in by_part[name].properties)
+        assert "missing" in (by_part[name].properties[0].message or "")
+
+
+def test_missing_file_is_a_clear_sentence(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "nope.py")])
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_printed_output_is_shown_and_capped(tmp_path: Path, lesson: Lesson) -> None:
+    source = REFERENCE.read_text() + "\nprint('x' * 5000)\n"
+    report = check(_write(tmp_path, source), lesson)
+    assert report.full_marks
+    assert report.output.startswith("xxx")
+    assert len(report.output) <= 500
+    assert report.output_truncated
+    assert "output cut" in render(report, "text")
+
+
+def test_gradescope_document(lesson: Lesson) -> None:
+    result = CliRunner().invoke(main, ["check", str(STUB), "--format", "gradescope"])
+    assert result.exit_code == 1
+    data = json.loads(result.output)  # exactly one JSON document, nothing else on stdout
+    assert data["score"] == 0
+    names = [t["name"] for t in data["tests"]]
+    assert len(names) == len(lesson.properties)
+    for test in data["tests"]:
+        part, _, prop = test["name"].partition(": ")
+        assert part in PARTS and prop
+        assert test["status"] in ("passed", "failed")
+        assert test["max_score"] > 0 and test["score"] == 0
+        assert "output" in test
+
+
+def test_json_document_has_the_whole_model() -> None:
+    result = CliRunner().invoke(main, ["check", str(REFERENCE), "--format", "json"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["score"] == data["max_score"] == 17
+    assert [part["id"] for part in data["parts"]] == list(PARTS)
+    assert all(prop["status"] == "passed" for part in data["parts"] for prop in part["properties"])
+
+
+def test_reports_are_deterministic(tmp_path: Path, lesson: Lesson) -> None:
+    # a submission with failures in several parts, including the statistical and the shrinking paths
+    source = (
+        REFERENCE.read_text()
+        .replace("np.random.uniform(-1, 1, size=n_inputs)", "np.random.rand(n_inputs)")
+        .replace("return np.maximum(0, z)", "return np.where(z > 100, 100.0, np.maximum(0, z))")
+        .replace("+ self.bias", "- self.bias")
+    )
+    path = _write(tmp_path, source)
+    first, second = check(path, lesson), check(path, lesson)
+    for format_name in ("text", "json", "gradescope"):
+        assert render(first, format_name) == render(second, format_name)
+    assert first.score < first.max_score

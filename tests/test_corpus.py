@@ -1,0 +1,50 @@
+"""Right and fair: every wrong submission loses points in its own part only; every correct one gets full marks.
+
+The wrong corpus holds one classic mistake per file, named ``<part>__<mistake>.py``; every other part of the
+file is written correctly. The correct corpus holds correct submissions written in different ways.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.check import check
+from grader.lesson import Lesson
+
+from .conftest import SUBMISSIONS
+
+PART_OF_PREFIX = {"sigmoid": "sigmoid", "relu": "relu", "init": "Neuron.__init__", "activate": "Neuron.activate"}
+WRONG = sorted((SUBMISSIONS / "wrong").glob("*.py"))
+CORRECT = sorted((SUBMISSIONS / "correct").glob("*.py"))
+
+
+def test_corpus_sizes() -> None:
+    assert len(WRONG) >= 30
+    assert len(CORRECT) >= 10
+    assert {p.stem.split("__")[0] for p in WRONG} == set(PART_OF_PREFIX)
+
+
+@pytest.mark.parametrize("path", WRONG, ids=lambda p: p.stem)
+def test_wrong_submission_loses_points_in_its_own_part_only(path: Path, lesson: Lesson) -> None:
+    report = check(path, lesson)
+    wrong_part = PART_OF_PREFIX[path.stem.split("__")[0]]
+    for part in report.parts:
+        failures = [(p.id, p.message) for p in part.properties if not p.passed]
+        if part.id == wrong_part:
+            assert part.points < part.max_points, f"{path.stem}: {part.id} kept full marks"
+            for prop in part.properties:
+                if not prop.passed:
+                    assert prop.message, f"{prop.id} failed without saying why"
+                    assert prop.hint, f"{prop.id} failed without a hint"
+        else:
+            assert part.points == part.max_points, f"{path.stem}: {part.id} lost points: {failures}"
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
+def test_correct_submission_gets_full_marks(path: Path, lesson: Lesson) -> None:
+    report = check(path, lesson)
+    failures = [(p.id, p.message) for p in report.properties() if not p.passed]
+    assert report.full_marks, failures
+    assert report.score == report.max_score

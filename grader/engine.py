@@ -358,4 +358,5 @@ def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None, 
     report.output_total = session.output_total
     report.output_truncated = len(text) > limits.output_bytes or session.output_total > len(session.output)
     report.duration = time.monotonic() - started
+    report.notes[:0] = submission.notes  # e.g. what a notebook's conversion left out
     return report

@@ -18,6 +18,7 @@ class Submission:
     source: bytes
     display: str
     path: Path | None = None
+    notes: tuple[str, ...] = ()  # told to the student in the report, e.g. what a notebook's conversion left out
 
 
 def locate(path: Path, filename: str) -> Path:
@@ -25,6 +26,8 @@ def locate(path: Path, filename: str) -> Path:
     try:
         if path.is_dir():
             candidate = path / filename
+            if not candidate.is_file() and candidate.with_suffix(".ipynb").is_file():
+                candidate = candidate.with_suffix(".ipynb")  # the lesson's file as a notebook
             if not candidate.is_file():
                 found = sorted(p.name for p in path.iterdir() if p.suffix in (".py", ".ipynb"))
                 also = _(" (it holds: {files})").format(files=", ".join(found[:5])) if found else ""
@@ -66,6 +69,10 @@ def check_source(source: bytes, display: str) -> None:
 def read_submission(path: Path, filename: str) -> Submission:
     """Locate and read a submission; raise SubmissionError with one clear sentence if it cannot be graded."""
     target = locate(path, filename)
+    if target.suffix.lower() == ".ipynb":
+        from .notebook import read_notebook  # notebooks: code cells only, magics dropped (see grader/notebook.py)
+
+        return read_notebook(target, str(path))
     try:
         size = target.stat().st_size
         if size > MAX_BYTES:

@@ -114,3 +114,18 @@ def describe_death(kind: str, seconds: float, detail: str, limits: Limits | None
             return _("it crashed the process that runs your code ({detail}; endless recursion can do this)").format(detail=detail)
         return _("it stopped the process that runs your code ({detail})").format(detail=detail)
     return _("it sent back something the grader could not read ({detail})").format(detail=detail)
+
+
+def overrides(call_seconds: float | None = None, submission_seconds: float | None = None, cpu_seconds: float | None = None,
+              memory_mib: float | None = None, file_mib: float | None = None, output_bytes: int | None = None) -> dict[str, float] | None:
+    """Limits given on the command line (sizes in MiB), as overrides for :func:`make_limits`; None if none was."""
+    values: dict[str, float | None] = {
+        "call_seconds": call_seconds,
+        "submission_seconds": submission_seconds,
+        "cpu_seconds": cpu_seconds,
+        "memory_bytes": memory_mib * MIB if memory_mib is not None else None,
+        "file_bytes": file_mib * MIB if file_mib is not None else None,
+        "output_bytes": output_bytes,
+    }
+    given = {key: value for key, value in values.items() if value is not None}
+    return given or None

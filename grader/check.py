@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import _sandbox
 from .engine import empty_report, grade, limits_for
-from .errors import SubmissionError
+from .errors import SubmissionError, UsageError
+from .i18n import _
 from .lesson import Lesson, load_lesson
 from .model import Report, ReportStatus
 from .submission import read_submission
 
 
-def check(path: str | Path, lesson: str | Lesson = "neuron", limits: dict[str, float] | None = None) -> Report:
+def check(path: str | Path, lesson: str | Lesson = "neuron", limits: dict[str, float] | None = None, isolation: str = "auto") -> Report:
     """Grade the submission at ``path`` (a .py file, or a folder holding the lesson's file).
 
     A submission that cannot be read gets a report too, with every part at 0 and one sentence saying why.
+    ``isolation`` is auto (the sandbox where bubblewrap can start, basic isolation otherwise), sandbox or basic;
+    asking for the sandbox where it cannot start raises UsageError.
     """
     the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
+    try:
+        chosen = _sandbox.resolve(isolation)
+        the_limits = limits_for(the_lesson, limits)
+    except _sandbox.IsolationUnavailable as exc:
+        raise UsageError(_("--isolation sandbox cannot be used here: {reason}.").format(reason=exc)) from exc
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     path = Path(path)
     try:
         submission = read_submission(path, f"{the_lesson.module}.py")
     except SubmissionError as exc:
-        return empty_report(the_lesson, str(path), ReportStatus.UNREADABLE, str(exc))
-    return grade(submission, the_lesson, limits_for(the_lesson, limits))
+        return empty_report(the_lesson, str(path), ReportStatus.UNREADABLE, str(exc), chosen.label)
+    return grade(submission, the_lesson, the_limits, chosen)

@@ -35,20 +35,40 @@ def main() -> None:
 @click.option("--format", "format_name", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("--lang", type=click.Choice(["en", "nl"]), default=None, help="Language of the report (default: from the locale).")
 @click.option("--call-timeout", type=float, default=None, help="Seconds each call may take.")
-def check(path: Path | None, lesson: str, format_name: str, lang: str | None, call_timeout: float | None) -> None:
+@click.option("--isolation", type=click.Choice(["auto", "sandbox", "basic"]), default="auto", show_default=True,
+              help="How student code is isolated: the bubblewrap sandbox, basic (rlimits, own process group), or auto.")
+@click.option("--submission-timeout", type=float, default=None, help="Seconds for grading the whole submission.")
+@click.option("--cpu-seconds", type=float, default=None, help="CPU seconds one process of student code may use.")
+@click.option("--memory", "memory_mib", type=float, default=None, help="MiB of memory (address space) for student code.")
+@click.option("--file-size", "file_mib", type=float, default=None, help="MiB of the largest file student code may write.")
+@click.option("--output-bytes", type=int, default=None, help="Characters of the student's printed output kept in the report.")
+def check(path: Path | None, lesson: str, format_name: str, lang: str | None, call_timeout: float | None, isolation: str,
+          submission_timeout: float | None, cpu_seconds: float | None, memory_mib: float | None, file_mib: float | None,
+          output_bytes: int | None) -> None:
     """Grade one submission: a .py file, or a folder holding the lesson's file.
 
-    PATH defaults to exercises/<lesson>/<lesson>.py. Exits 0 only at full marks.
+    PATH defaults to exercises/<lesson>/<lesson>.py. Exits 0 at full marks, 1 when the submission is not
+    fully right or cannot be graded (missing, empty, binary, too large: the report says why), 2 on bad usage,
+    3 when the grader itself failed. Limits default to the lesson's [limits].
     """
+    from ._limits import overrides
     from .check import check as run_check
     from .lesson import load_lesson
     from .render import render
 
     set_language(lang)
+    limits = overrides(call_timeout, submission_timeout, cpu_seconds, memory_mib, file_mib, output_bytes)
     try:
         the_lesson = load_lesson(lesson)
         target = path if path is not None else Path("exercises") / the_lesson.id / the_lesson.stub.name
-        report = run_check(target, the_lesson, limits={"call_seconds": call_timeout} if call_timeout else None)
+        try:
+            report = run_check(target, the_lesson, limits=limits, isolation=isolation)
+        except (UsageError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the grader's fault: say so in the chosen format, exit 3
+            from ._fault import grader_fault_report
+
+            report = grader_fault_report(exc, the_lesson, str(target))
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     if format_name == "text":
@@ -103,9 +123,20 @@ def validate(lesson: str, no_grade: bool) -> None:
 def run() -> None:
     """Entry point: a grader fault is reported as such, never as the student's."""
     try:
-        main()
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except GraderError as exc:
         click.echo(f"grader: {exc}", err=True)
+        sys.exit(EXIT_GRADER_FAULT)
+    except Exception as exc:  # noqa: BLE001 - never a traceback: what happened, and what a bug report needs
+        from ._fault import operator_message, save_details
+
+        click.echo(operator_message(exc, save_details(exc)), err=True)
         sys.exit(EXIT_GRADER_FAULT)
 
 

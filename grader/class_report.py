@@ -233,10 +233,10 @@ def student_dirs(names: Sequence[str]) -> dict[str, str]:
             continue
         base = student_dir(name)
         folder, n = base, 1
-        while folder.lower() in taken:
+        while folder in taken:
             n += 1
             folder = f"{base}-{n}"
-        taken.add(folder.lower())
+        taken.add(folder)
         folders[name] = folder
     return folders
 

@@ -181,17 +181,17 @@ def highlighted_source(source: str, marked: list[tuple[int, int]]) -> Markup:
 
 
 def read_source(report: Report) -> str | None:
-    """The submitted code, when ``report.submission`` names a file (or a folder holding the lesson's file)."""
-    try:
-        path = Path(report.submission)
-        if path.is_dir():
-            from ..lesson import load_lesson
+    """The code that was graded, when ``report.submission`` names a file or a folder that can be read again.
 
-            path = path / f"{load_lesson(report.lesson).module}.py"
-        if not path.is_file():
-            return None
-        return path.read_bytes().decode("utf-8", errors="replace")
-    except Exception:  # noqa: BLE001 - no code is shown rather than no page
+    For a notebook this is the Python made of its code cells, as graded; line numbers refer to it.
+    """
+    try:
+        from ..lesson import load_lesson
+        from ..submission import read_submission
+
+        submission = read_submission(Path(report.submission), f"{load_lesson(report.lesson).module}.py")
+        return submission.source.decode("utf-8", errors="replace")
+    except Exception:  # noqa: BLE001 - a page without the code rather than no page
         return None
 
 

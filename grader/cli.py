@@ -20,7 +20,7 @@ EXIT_NOT_FULL_MARKS = 1
 EXIT_USAGE = 2
 EXIT_GRADER_FAULT = 3
 
-FORMATS = ("text", "json", "gradescope", "html")
+FORMATS = ("text", "json", "gradescope", "junit", "github", "classroom", "csv", "html")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,7 +77,50 @@ def check(path: Path | None, lesson: str, format_name: str, lang: str | None, ca
         Console(highlight=False, soft_wrap=True).print(build(report))
     else:
         sys.stdout.write(render(report, format_name))
+        if format_name == "github":
+            from .render.github import write_step_summary
+
+            write_step_summary(report)
+    if report.status.value == "grader_error":
+        sys.exit(EXIT_GRADER_FAULT)
     sys.exit(EXIT_OK if report.full_marks else EXIT_NOT_FULL_MARKS)
+
+
+@main.command()
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("grades"), show_default=True,
+              help="Folder for the gradebook and one folder per student.")
+@click.option("--formats", default="json", show_default=True, metavar="X,Y",
+              help=f"Formats written for each student, besides feedback.txt: {', '.join(FORMATS)}.")
+@click.option("--lesson", default="neuron", show_default=True, help="Lesson to grade against.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Submissions graded at once (default: all cores).")
+@click.option("--force", is_flag=True, help="Grade again even the submissions that did not change since the last run.")
+@click.option("--assignment", default=None, help="The assignment to grade in nbgrader's submitted/<student>/<assignment>/ layout.")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS", help="Grade on a Dask cluster (scheduler address; needs the dask extra).")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default=None, help="Language of the reports (default: from the locale).")
+@click.option("--call-timeout", type=float, default=None, help="Seconds each call may take.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary tables.")
+def grade(submissions: tuple[Path, ...], out: Path, formats: str, lesson: str, jobs: int | None, force: bool, assignment: str | None,
+          dask_address: str | None, lang: str | None, call_timeout: float | None, quiet: bool) -> None:
+    """Grade a class: .py files, folders, notebooks, nbgrader's layout, cloned repositories or a .zip.
+
+    Writes OUT/gradebook.csv and OUT/<student>/ (feedback.txt and the --formats). Exits 0 when every
+    submission got a report, 3 if the grader failed on some, 130 if interrupted (the gradebook then holds
+    what was done; run again to go on).
+    """
+    from .grade import Options, run_grade
+
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise click.UsageError(f"unknown format(s) {', '.join(unknown)} (choose from: {', '.join(FORMATS)})")
+    options = Options(out=out, formats=chosen, jobs=jobs, force=force, lesson=lesson, language=lang,
+                      limits={"call_seconds": call_timeout} if call_timeout else None, dask=dask_address, assignment=assignment)
+    try:
+        code = run_grade(list(submissions), options, quiet=quiet)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    sys.exit(code)
 
 
 @main.command()
@@ -118,6 +161,22 @@ def validate(lesson: str, no_grade: bool) -> None:
         console.print(("[green]✓[/green] " if finding.ok else "[red]✗[/red] ") + finding.what)
     console.print(f"[bold]{result.lesson}: {'valid' if result.ok else 'not valid'}[/bold]")
     sys.exit(EXIT_OK if result.ok else EXIT_NOT_FULL_MARKS)
+
+
+@main.group()
+def dev() -> None:
+    """Author commands for kit maintainers (students never need these)."""
+
+
+@dev.command("examples")
+@click.option("--lesson", default="neuron", show_default=True, help="Lesson folder (a name or a path).")
+def dev_examples(lesson: str) -> None:
+    """Draw every property's examples once and store them in the lesson's .meta/examples.json."""
+    from ._examples import write_examples
+    from .lesson import load_lesson
+
+    path = write_examples(load_lesson(lesson))
+    click.echo(f"wrote {path}")
 
 
 def run() -> None:

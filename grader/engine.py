@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
-from hypothesis import strategies as st
 
 from . import __version__
 from . import _format as fmt
+from ._examples import examples_for
 from ._limits import make_limits
 from ._runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
 from .api import Died, ExampleProperty, Fail, NotImplementedYet, Pass, Program, describe_death
@@ -29,19 +29,6 @@ _QUIET = dict(
     suppress_health_check=list(HealthCheck),
     print_blob=False,
 )
-
-
-def generate(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
-    """``count`` examples drawn deterministically from a strategy, without running anything."""
-    drawn: list[Any] = []
-
-    @settings(max_examples=count, phases=[Phase.generate], **_QUIET)  # type: ignore[arg-type]
-    @given(strategy)
-    def collect(value: Any) -> None:
-        drawn.append(value)
-
-    collect()
-    return drawn
 
 
 def limits_for(lesson: Lesson, overrides: dict[str, float] | None = None) -> Limits:
@@ -190,18 +177,18 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def _run_example_property(prop: ExampleProperty, ctx: _PropertyContext, limits: Limits) -> None | Pass:
+def _run_example_property(spec: PropertySpec, prop: ExampleProperty, ctx: _PropertyContext) -> None | Pass:
     prepare = getattr(prop, "prepare", None)
     if callable(prepare):
         prepare(ctx)
-    examples = list(prop.explicit()) + generate(prop.examples(), prop.max_examples)
+    examples = list(prop.explicit()) + examples_for(ctx.session.lesson, spec.id, prop)
     programs = [prop.program(value) for value in examples]
     try:
         outcomes = ctx.run(programs)
     except Died as died:
         died.example = examples[died.died.index] if died.died.index < len(examples) else None
         raise
-    for value, result in zip(examples, outcomes):
+    for value, result in zip(examples, outcomes, strict=False):
         try:
             prop.check(value, result, ctx)
         except Fail as failure:
@@ -216,7 +203,7 @@ def _run_property(spec: PropertySpec, prop: Any, session: _Session) -> PropertyR
     status = PropertyStatus.PASSED
     try:
         if isinstance(prop, ExampleProperty):
-            verdict = _run_example_property(prop, ctx, session.limits)
+            verdict = _run_example_property(spec, prop, ctx)
         else:
             verdict = prop.run(ctx)
         if isinstance(verdict, Pass):

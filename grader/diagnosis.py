@@ -150,3 +150,27 @@ def diagnose_part(diagnoses: LessonDiagnoses, part: str, results: list[PropertyR
                 result.diagnosis = spec.id
                 result.message = explanation
                 result.hint = hint
+
+
+def recognise_submission(path: str | Path, lesson: Any, parts: Iterable[str] | None = None) -> dict[str, list[Finding]]:
+    """Run the recognisers of ``parts`` (default: all) on a submission as if every property had failed.
+
+    For kit authors: a recogniser must find nothing in a correct part. Grading runs recognisers only on parts
+    that fail; this runs them regardless.
+    """
+    from .engine import _PropertyContext, _seed_for, _Session, limits_for
+    from .submission import read_submission
+
+    submission = read_submission(Path(path), f"{lesson.module}.py")
+    diagnoses = load_diagnoses(lesson.folder, lesson.id)
+    session = _Session(submission, lesson, limits_for(lesson))
+    found: dict[str, list[Finding]] = {}
+    try:
+        session.start()
+        for part in parts if parts is not None else [p.id for p in lesson.parts]:
+            ctx = _PropertyContext(session, part, _seed_for("diagnose:" + part))
+            every = {spec.id for spec in lesson.properties_of(part)}
+            found[part] = recognise(diagnoses, part, ctx, every)
+    finally:
+        session.close()
+    return found

@@ -1,0 +1,522 @@
+"""``grade``: grade a whole class. Finds the submissions, grades each one with :func:`grader.check.check` in a
+pool of worker processes (or on a Dask cluster), and writes a gradebook plus one folder per student.
+
+- Each submission is graded by itself in a worker process; its code runs in that worker's child process, as
+  with ``grader check``. A worker that dies is replaced, and only the submission that killed it is marked.
+- Every file is written atomically (a temporary file renamed over the old one), the student's state file last,
+  so an interrupted run leaves complete files and a gradebook of what was done.
+- A rerun skips a submission whose content, grader version, lesson version and options are unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .discover import Discovery, Found, discover, safe_name
+from .engine import empty_report
+from .i18n import _, set_language
+from .lesson import Lesson, load_lesson
+from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
+from .render.csv import cell as _cell
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+GRADEBOOK = "gradebook.csv"
+FEEDBACK = "feedback.txt"
+STATE = ".grader-state.json"
+MAX_READ_BYTES = 64 * 1024 * 1024  # a file larger than this is not read; check() reports it as unreadable
+
+# The file each format is written to in a student's folder.
+FORMAT_FILES = {
+    "text": FEEDBACK,
+    "json": "report.json",
+    "gradescope": "results.json",
+    "junit": "junit.xml",
+    "github": "summary.md",
+    "classroom": "classroom.b64",
+    "csv": "results.csv",
+}
+
+
+# -- jobs: what a worker receives, and the worker's side --------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """One submission, read by the parent: the worker needs no access to the files (so Dask workers on other
+    machines can grade it)."""
+
+    student: str
+    display: str
+    filename: str
+    data: bytes
+    key: str
+
+
+_lessons: dict[str, Lesson] = {}
+_worker_lock = threading.Lock()  # Hypothesis and the lesson's property objects are not shared between threads
+
+
+def grade_job(job: Job, lesson_ref: str, language: str | None, limits: dict[str, float] | None) -> Report:
+    """Grade one job in this process (a pool worker or a Dask worker). Never raises for the student's code."""
+    from .check import check
+
+    with _worker_lock:
+        set_language(language)
+        lesson = _lessons.get(lesson_ref)
+        if lesson is None:
+            lesson = _lessons[lesson_ref] = load_lesson(lesson_ref)
+        with tempfile.TemporaryDirectory(prefix="grader-grade-") as tmp:
+            path = Path(tmp) / job.filename
+            try:
+                path.write_bytes(job.data)
+                report = check(path, lesson, limits)
+            except Exception as exc:  # noqa: BLE001 - a fault of the grader, reported on this submission only
+                report = empty_report(lesson, job.display, ReportStatus.GRADER_ERROR,
+                                      _("The grader failed on this submission: {error}").format(error=f"{type(exc).__name__}: {exc}"))
+        _relabel(report, (str(path), tmp), job.display)
+        return report
+
+
+def _relabel(report: Report, temporary: tuple[str, ...], display: str) -> None:
+    """Name the submission as the instructor gave it, not by the worker's temporary copy."""
+
+    def fix(text: str | None) -> str | None:
+        if text is None:
+            return None
+        for old in temporary:
+            text = text.replace(old, display)
+        return text
+
+    report.submission = display
+    report.message = fix(report.message)
+    for prop in report.properties():
+        prop.message = fix(prop.message)
+
+
+# -- reading submissions and the state of earlier runs -----------------------------------------------------
+def job_key(data: bytes, lesson: Lesson, language: str | None, limits: dict[str, float] | None) -> str:
+    digest = hashlib.sha256(data)
+    settings = {"grader": __version__, "lesson": lesson.id, "lesson_version": lesson.version, "language": language or "",
+                "limits": sorted((k, v) for k, v in (limits or {}).items() if v is not None)}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def report_from_dict(data: dict[str, Any]) -> Report:
+    """Rebuild a report from :meth:`Report.to_dict` (as kept in a student's state file)."""
+
+    def pick(cls: Any, raw: dict[str, Any]) -> dict[str, Any]:
+        return {f.name: raw[f.name] for f in fields(cls) if f.name in raw}
+
+    parts = []
+    for raw_part in data["parts"]:
+        props = []
+        for raw in raw_part["properties"]:
+            values = pick(PropertyResult, raw)
+            values["status"] = PropertyStatus(raw["status"])
+            if raw.get("counterexample"):
+                values["counterexample"] = Counterexample(**pick(Counterexample, raw["counterexample"]))
+            props.append(PropertyResult(**values))
+        values = pick(PartResult, raw_part)
+        values["properties"] = props
+        parts.append(PartResult(**values))
+    values = pick(Report, data)
+    values["parts"] = parts
+    values["status"] = ReportStatus(data["status"])
+    return Report(**values)
+
+
+def _read_state(folder: Path, key: str) -> Report | None:
+    try:
+        state = json.loads((folder / STATE).read_text(encoding="utf-8"))
+        if state.get("key") != key:
+            return None
+        return report_from_dict(state["report"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# -- writing ------------------------------------------------------------------------------------------------
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes the file private; results are ordinary files
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _format_file(format_name: str, report: Report) -> tuple[str, str]:
+    from .render import render
+
+    if format_name == "github":
+        from .render.github import summary
+
+        return FORMAT_FILES["github"], summary(report)
+    return FORMAT_FILES.get(format_name, f"report.{format_name}"), render(report, format_name)
+
+
+def write_student(folder: Path, report: Report, formats: Sequence[str], key: str) -> None:
+    """The student's folder: each requested format, the readable feedback, then the state file."""
+    from .render.text import render as text_render
+
+    for format_name in formats:
+        if format_name != "text":
+            name, text = _format_file(format_name, report)
+            write_atomic(folder / name, text)
+    write_atomic(folder / FEEDBACK, text_render(report))
+    state = {"key": key, "grader_version": __version__, "report": report.to_dict(timings=True)}
+    write_atomic(folder / STATE, json.dumps(state, ensure_ascii=False) + "\n")
+
+
+def gradebook_text(lesson: Lesson, rows: Sequence[tuple[str, Report]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "status", "total", "maximum", *[part.id for part in lesson.parts], "submission", "message"])
+    for student, report in sorted(rows, key=lambda row: row[0].lower()):
+        by_part = {part.id: part.points for part in report.parts}
+        writer.writerow([
+            _cell(student), report.status.value, f"{report.score:g}", f"{report.max_score:g}",
+            *[f"{by_part.get(part.id, 0.0):g}" for part in lesson.parts],
+            _cell(report.submission), _cell(report.message or ""),
+        ])
+    return buffer.getvalue()
+
+
+# -- running ------------------------------------------------------------------------------------------------
+@dataclass
+class Options:
+    out: Path
+    formats: Sequence[str] = ("json",)
+    jobs: int | None = None
+    force: bool = False
+    lesson: str = "neuron"
+    language: str | None = None
+    limits: dict[str, float] | None = None
+    dask: str | None = None
+    assignment: str | None = None
+
+
+@dataclass
+class Graded:
+    student: str
+    report: Report
+    reused: bool = False  # taken from an earlier run (unchanged submission)
+
+
+@dataclass
+class ClassResult:
+    lesson: Lesson
+    graded: list[Graded]
+    total: int
+    skipped: list[str]
+    interrupted: bool = False
+    duration: float = 0.0
+    gradebook: Path | None = None
+
+    @property
+    def grader_errors(self) -> int:
+        return sum(1 for g in self.graded if g.report.status is ReportStatus.GRADER_ERROR)
+
+
+Progress = Callable[[Graded], None]
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["grader.check", "grader.engine"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _broken(job: Job, lesson: Lesson) -> Report:
+    return empty_report(lesson, job.display, ReportStatus.GRADER_ERROR,
+                        _("Grading this submission stopped the grader's worker process; it was not graded."))
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: queued jobs are dropped, running ones get Ctrl-C (so each ends its child)."""
+    import signal
+
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(process.pid, signal.SIGINT)
+        except (ProcessLookupError, PermissionError):
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: int) -> Generator[tuple[Job, Report], None, None]:
+    """Grade in a pool of worker processes, at most twice as many jobs in flight as workers.
+
+    When a worker dies, the jobs that were in flight are graded again one at a time in a fresh worker, so only
+    the one that kills it again is marked; the rest of the class goes on in a new pool.
+    """
+    queue = deque(jobs)
+    args = (options.lesson, options.language, options.limits)
+    while queue:
+        suspects: list[Job] = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+            running: dict[Future[Report], Job] = {}
+            try:
+                while queue or running:
+                    while queue and len(running) < 2 * workers:
+                        job = queue.popleft()
+                        running[pool.submit(grade_job, job, *args)] = job
+                    done, _pending = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        job = running.pop(future)
+                        try:
+                            yield job, future.result()
+                        except BrokenProcessPool:
+                            suspects.append(job)
+                        except Exception as exc:  # noqa: BLE001 - a grader fault on one submission
+                            yield job, empty_report(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}")
+                    if suspects:
+                        suspects.extend(running.values())
+                        running.clear()
+                        break
+            except (KeyboardInterrupt, GeneratorExit):
+                _stop(pool)
+                raise
+        for job in suspects:
+            with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
+                try:
+                    yield job, alone.submit(grade_job, job, *args).result()
+                except BrokenProcessPool:
+                    yield job, _broken(job, lesson)
+
+
+def run_dask(jobs: Sequence[Job], options: Options, lesson: Lesson) -> Generator[tuple[Job, Report], None, None]:
+    """Grade on a Dask cluster (``distributed``), one task per submission."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the extra being installed
+        from .errors import UsageError
+
+        raise UsageError(_("--dask needs the dask extra: pip install 'neuron-grader[dask]'")) from exc
+    with Client(options.dask, set_as_default=False) as client:
+        futures = {client.submit(grade_job, job, options.lesson, options.language, options.limits, pure=False): job for job in jobs}
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    yield job, future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker lost, or a grader fault
+                    yield job, empty_report(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}")
+        finally:
+            client.cancel(list(futures))
+
+
+def _read_job(found: Found, lesson: Lesson, options: Options) -> Job | Report:
+    """Read a submission's bytes in the parent, or say at once why it cannot be graded."""
+    from .check import check
+
+    path = found.path
+    try:
+        if path.is_file() and path.stat().st_size <= MAX_READ_BYTES:
+            data = path.read_bytes()
+            name = safe_name(path.stem) + (path.suffix if path.suffix in (".py", ".ipynb") else ".py")
+            return Job(student=found.student, display=found.display, filename=name, data=data,
+                       key=job_key(data, lesson, options.language, options.limits))
+    except OSError:
+        pass
+    # a folder with nothing to pick, a missing or huge file: check() says why, without running anything
+    report = check(path, lesson, options.limits)
+    report.submission = found.display
+    return report
+
+
+def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int], Progress] | None = None) -> ClassResult:
+    """Grade every submission under ``paths`` into ``options.out``. ``progress(total)`` returns a callback
+    called once per submission done. On Ctrl-C, the gradebook holds what was done and the result says so."""
+    set_language(options.language)
+    started = time.monotonic()
+    lesson = load_lesson(options.lesson)
+    out = options.out
+    out.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="grader-unpack-"))
+    graded: dict[str, Graded] = {}
+    last_write = 0.0
+    gradebook = out / GRADEBOOK
+
+    def write_gradebook() -> None:
+        write_atomic(gradebook, gradebook_text(lesson, [(g.student, g.report) for g in graded.values()]))
+
+    result = ClassResult(lesson=lesson, graded=[], total=0, skipped=[])
+    try:
+        found: Discovery = discover(paths, f"{lesson.module}.py", workdir, options.assignment)
+        result.skipped = found.skipped
+        result.total = len(found.found)
+        tick = progress(result.total) if progress else None
+
+        def record(student: str, report: Report, key: str | None, reused: bool = False) -> None:
+            nonlocal last_write
+            item = Graded(student, report, reused)
+            if not reused:
+                write_student(out / student, report, options.formats, key or "")
+            graded[student] = item
+            if tick:
+                tick(item)
+            if time.monotonic() - last_write > 1.0:
+                write_gradebook()
+                last_write = time.monotonic()
+
+        todo: list[Job] = []
+        for item in found.found:
+            job = _read_job(item, lesson, options)
+            if isinstance(job, Report):
+                record(item.student, job, None)
+                continue
+            previous = None if options.force else _read_state(out / item.student, job.key)
+            if previous is not None:
+                missing = any(not (out / item.student / FORMAT_FILES.get(f, f"report.{f}")).exists() for f in options.formats)
+                record(item.student, previous, job.key, reused=not missing)
+            else:
+                todo.append(job)
+        shutil.rmtree(workdir, ignore_errors=True)  # everything is read: the unpacked copies are no longer needed
+        if todo:
+            runner = run_dask(todo, options, lesson) if options.dask else run_local(todo, options, lesson, min(options.jobs or default_jobs(), len(todo)))
+            keys = {job.student: job.key for job in todo}
+            try:
+                for job, report in runner:
+                    record(job.student, report, keys[job.student])
+            finally:
+                runner.close()
+    except KeyboardInterrupt:
+        result.interrupted = True
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if graded or result.total:
+            write_gradebook()
+            result.gradebook = gradebook
+    result.graded = sorted(graded.values(), key=lambda g: g.student.lower())
+    result.duration = time.monotonic() - started
+    return result
+
+
+# -- the summary on the terminal --------------------------------------------------------------------------
+def summary_tables(result: ClassResult) -> list[Any]:
+    """Rich renderables: statuses, the score distribution, and how many submissions failed each property."""
+    from rich.table import Table
+
+    reports = [g.report for g in result.graded]
+    tables: list[Any] = []
+    statuses = Counter(r.status.value for r in reports)
+    status_table = Table(title=_("Submissions"), title_justify="left")
+    status_table.add_column(_("status"))
+    status_table.add_column(_("count"), justify="right")
+    for status in ReportStatus:
+        if statuses.get(status.value):
+            status_table.add_row(status.value, str(statuses[status.value]))
+    reused = sum(1 for g in result.graded if g.reused)
+    if reused:
+        status_table.add_row(_("(unchanged, not graded again)"), str(reused), style="dim")
+    tables.append(status_table)
+
+    scores = Counter(r.score for r in reports)
+    maximum = max((r.max_score for r in reports), default=0.0)
+    dist = Table(title=_("Score distribution"), title_justify="left")
+    dist.add_column(_("score"), justify="right")
+    dist.add_column(_("students"), justify="right")
+    dist.add_column("")
+    most = max(scores.values(), default=1)
+    for score in sorted(scores, reverse=True):
+        bar = "█" * max(1, round(30 * scores[score] / most))
+        dist.add_row(f"{score:g}/{maximum:g}", str(scores[score]), bar)
+    tables.append(dist)
+
+    failing: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    graded = [r for r in reports if r.status is ReportStatus.GRADED]
+    for report in graded:
+        for prop in report.properties():
+            names[prop.id] = prop.name
+            if not prop.passed:
+                failing[prop.id] += 1
+    if graded:
+        props = Table(title=_("Failed properties (of {count} graded submissions)").format(count=len(graded)), title_justify="left")
+        props.add_column(_("property"))
+        props.add_column(_("failed"), justify="right")
+        for prop_id, name in names.items():
+            props.add_row(name, str(failing[prop_id]), style="red" if failing[prop_id] else "green")
+        tables.append(props)
+    return tables
+
+
+__all__ = ["FORMAT_FILES", "GRADEBOOK", "ClassResult", "Graded", "Job", "Options", "grade_class", "grade_job", "report_from_dict", "run_grade",
+           "summary_tables", "write_atomic"]
+
+
+def run_grade(paths: Sequence[Path], options: Options, quiet: bool = False) -> int:
+    """``grader grade``: a progress bar while it runs, then the summary; returns the exit code."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    console = Console(highlight=False)
+    errors = Console(stderr=True, highlight=False)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                   console=errors, disable=quiet, transient=False)
+
+    def start(total: int) -> Callable[[Graded], None]:
+        task = bar.add_task(_("grading"), total=total)
+
+        def tick(item: Graded) -> None:
+            bar.update(task, advance=1, description=item.student[:30])
+
+        return tick
+
+    with bar:
+        result = grade_class(paths, options, start)
+    for sentence in result.skipped:
+        errors.print(_("skipped: {what}").format(what=sentence), style="yellow")
+    if result.total == 0:
+        from .errors import UsageError
+
+        raise UsageError(_("no submissions found in {paths}").format(paths=", ".join(map(str, paths))))
+    if not quiet:
+        for table in summary_tables(result):
+            console.print(table)
+    done = len(result.graded)
+    rate = done / result.duration if result.duration > 0 else 0.0
+    console.print(_("{done} of {total} submissions in {seconds:.1f} s ({rate:.1f}/s); gradebook: {path}").format(
+        done=done, total=result.total, seconds=result.duration, rate=rate, path=result.gradebook))
+    if result.interrupted:
+        errors.print(_("Interrupted: the gradebook holds the {done} submissions done; run the same command again to go on.").format(done=done),
+                     style="bold yellow")
+        return 130
+    return 3 if result.grader_errors else 0

@@ -168,7 +168,7 @@ def recognise_submission(path: str | Path, lesson: Any, parts: Iterable[str] | N
     try:
         session.start()
         for part in parts if parts is not None else [p.id for p in lesson.parts]:
-            ctx = _PropertyContext(session, part, _seed_for("diagnose:" + part))
+            ctx: Any = _PropertyContext(session, part, _seed_for("diagnose:" + part))
             every = {spec.id for spec in lesson.properties_of(part)}
             found[part] = recognise(diagnoses, part, ctx, every)
     finally:

@@ -198,7 +198,7 @@ def _weights_shape(sizes: tuple[int, ...], outcomes: list[Outcome]) -> Finding |
     arrays = [v for v in values if isinstance(v, Value) and v.kind == "array" and v.shape is not None]
     if len(arrays) == len(values):
         shapes = [v.shape for v in arrays]
-        if all(shape in ((n, 1), (1, n)) for shape, n in zip(shapes, sizes)) and any(n > 1 for n in sizes):
+        if all(shape in ((n, 1), (1, n)) for shape, n in zip(shapes, sizes, strict=True)) and any(n > 1 for n in sizes):
             return Finding("init.weights-matrix", {"shape": str(shapes[1]), "n": sizes[1]})
     lengths = []
     for value in values:
@@ -206,14 +206,14 @@ def _weights_shape(sizes: tuple[int, ...], outcomes: list[Outcome]) -> Finding |
         if vector is None or (isinstance(value, Value) and value.kind == "array" and len(value.shape or ()) != 1):
             return None
         lengths.append(vector.size)
-    if all(length == n + 1 for length, n in zip(lengths, sizes)):
+    if all(length == n + 1 for length, n in zip(lengths, sizes, strict=True)):
         return Finding("init.weights-size-plus-one", {"count": sizes[1] + 1, "n": sizes[1]})
     return None
 
 
 def _weights_values(sizes: tuple[int, ...], outcomes: list[Outcome]) -> Finding | None:
     vectors = [_vector(o.attrs.get("weights")) for o in outcomes]
-    shaped = [v for v, n in zip(vectors, list(sizes) + [8] * (len(vectors) - len(sizes))) if v is not None and v.size == n]
+    shaped = [v for v, n in zip(vectors, list(sizes) + [8] * (len(vectors) - len(sizes)), strict=True) if v is not None and v.size == n]
     if len(shaped) < len(vectors) or not shaped:
         return None
     sample = [v for v in shaped[len(sizes):]]
@@ -313,7 +313,7 @@ def recognise_activate(ctx: Context, failed: set[str]) -> list[Finding]:
     if all(v.kind == "bool" for v in values):
         return [Finding("activate.threshold", first)]
     if all(v.kind == "array" and v.shape == (3,) for v in values):
-        if all(_close(v.array, _sigmoid(np.array(w) * np.array(x) + b)) for v, (w, b, x) in zip(values, CASES)):
+        if all(_close(v.array, _sigmoid(np.array(w) * np.array(x) + b)) for v, (w, b, x) in zip(values, CASES, strict=True)):
             return [Finding("activate.elementwise", first)]
         return []
     got = _numbers(outcomes)

@@ -178,6 +178,10 @@ def _format_file(format_name: str, report: Report) -> tuple[str, str]:
         from .render.github import summary
 
         return FORMAT_FILES["github"], summary(report)
+    if format_name == "gradescope":
+        from .render.gradescope import to_data
+
+        return FORMAT_FILES["gradescope"], json.dumps(to_data(report, timings=True), indent=2, ensure_ascii=False) + "\n"
     return FORMAT_FILES.get(format_name, f"report.{format_name}"), render(report, format_name)
 
 

@@ -41,9 +41,15 @@ def _setup_fds() -> None:
     os.dup2(devnull, 0)
     os.close(devnull)
     os.dup2(2, 1)  # stderr is the captured output pipe; make stdout the same pipe
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # what it printed before a hang counts too
+        except (AttributeError, ValueError):
+            pass
 
 
 _current_nonce = [""]
+_std_streams = (sys.stdout, sys.stderr)
 
 
 def _die(kind: str) -> None:
@@ -112,8 +118,77 @@ def _drop_privileges(uid: object, preload: bool) -> None:
         _real_exit(71)
 
 
+def _install_guard(guard: object) -> None:
+    """Basic isolation only (the sandbox needs none of this): an audit hook that refuses to open, list or
+    enter anything inside the kit's folder (its solutions, tests and history), and refuses to start other
+    programs or to use ctypes, with which the kit could be read all the same.
+
+    A folder is recognised by its device and inode, whatever path, symbolic link or ``..`` leads to it; the
+    folders the child imports from are allowed even when they lie inside the kit (a virtual environment).
+    The hook holds everything it uses in default arguments, which the submission cannot swap without an
+    audit event that the hook refuses too.
+    """
+    if not isinstance(guard, dict):
+        return
+    deny = frozenset(tuple(pair) for pair in guard.get("deny", []))
+    allow = frozenset(tuple(pair) for pair in guard.get("allow", []))
+    if not deny:
+        return
+
+    def hook(event: str, args: tuple[object, ...], _deny: frozenset[tuple[int, int]] = deny,
+             _allow: frozenset[tuple[int, int]] = allow, _stat: object = os.stat, _cwd: object = os.getcwd,
+             _fspath: object = os.fspath, _str: type = str, _bytes: type = bytes, _int: type = int, _type: type = type,
+             _err: type[Exception] = PermissionError, _oserr: type[Exception] = OSError,
+             _paths: frozenset[str] = frozenset({"open", "os.listdir", "os.scandir", "os.chdir", "os.chroot", "os.link",
+                                                 "os.symlink", "os.rename", "os.remove", "os.rmdir", "os.mkdir", "shutil.copyfile",
+                                                 "os.truncate", "os.utime", "os.chmod", "os.chown"}),
+             _refused: frozenset[str] = frozenset({"os.exec", "os.posix_spawn", "os.spawn", "os.system", "subprocess.Popen",
+                                                   "os.startfile", "pty.spawn", "os.forkpty"}),
+             _setattr: frozenset[str] = frozenset({"__code__", "__defaults__", "__kwdefaults__"})) -> None:
+        if event in _refused or event.startswith("ctypes."):
+            raise _err("the grader does not allow this here")
+        if event == "import" and args and args[0] in ("_posixsubprocess", "_ctypes", "ctypes"):
+            raise _err("the grader does not allow this here")
+        if event == "object.__setattr__" and len(args) > 1 and args[1] in _setattr:
+            raise _err("the grader does not allow this here")
+        if event not in _paths or not args:
+            return
+        path = args[0]
+        if _type(path) is _int or path is None:
+            return
+        try:
+            path = _fspath(path)  # type: ignore[operator]
+            if _type(path) is _bytes:
+                path = path.decode("utf-8", "surrogateescape")  # type: ignore[union-attr]
+            if _type(path) is not _str:
+                return
+            if not path.startswith("/"):  # type: ignore[union-attr]
+                path = _cwd() + "/" + path  # type: ignore[operator]
+        except _oserr:
+            return
+        while path:
+            try:
+                st = _stat(path)  # type: ignore[operator]
+                key = (st.st_dev, st.st_ino)
+            except _oserr:
+                key = None
+            if key is not None:
+                if key in _allow:
+                    return
+                if key in _deny:
+                    raise _err("the grader does not allow this here")
+            path = path.rpartition("/")[0]  # type: ignore[union-attr]
+
+    sys.addaudithook(hook)
+
+
 def _send(nonce: str, obj: object) -> None:
     assert _proto_out is not None
+    for stream in _std_streams:
+        try:
+            stream.flush()  # type: ignore[attr-defined]
+        except BaseException:  # noqa: BLE001 - a closed or replaced stream
+            pass
     data = ("\n" + nonce + " " + json.dumps(obj, separators=(",", ":"), allow_nan=False) + "\n").encode()
     view = memoryview(data)
     while view:
@@ -353,7 +428,7 @@ class _Runner:
                 except BaseException as exc:  # noqa: BLE001
                     init_error = _raised(exc, self.path)
             if obj is None:
-                obj = object.__new__(cls)  # type: ignore[call-overload]
+                obj = object.__new__(cls)  # type: ignore[call-overload, arg-type]
             slots[str(op["slot"])] = obj
             for name, value in dict(op.get("set", {})).items():  # type: ignore[call-overload]
                 try:
@@ -429,6 +504,7 @@ def main() -> None:
     _deterministic_default_rng(np)
     _seed(np, random, 0)
     _drop_privileges(header.get("uid"), bool(header.get("preload")))
+    _install_guard(header.get("guard"))
 
     sys.path.insert(0, os.path.dirname(submission))
     try:

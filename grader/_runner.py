@@ -161,8 +161,9 @@ class Child:
     """One child process holding one imported submission, isolated as ``isolation`` says."""
 
     def __init__(self, source: bytes, module_name: str, names: list[str], limits: Limits, workdir: Path | None = None,
-                 isolation: Isolation | None = None) -> None:
+                 isolation: Isolation | None = None, protect: tuple[str, ...] = ()) -> None:
         self.limits = limits
+        self.protect = protect  # folders that basic isolation keeps the child out of, besides the kit
         self.module_name = module_name
         self.names = names
         self.isolation = isolation or Isolation("basic")
@@ -217,13 +218,15 @@ class Child:
         self.drain.start()
         os.set_blocking(self.proc.stdout.fileno(), False)  # type: ignore[union-attr]
         self._nonce = secrets.token_hex(16)
-        header = {
+        header: dict[str, Any] = {
             "nonce": self._nonce,
             "names": self.names,
             "limits": self.limits.child_rlimits(),
             "uid": self.uid,
             "preload": self.uid is not None and not self.sandboxed,
         }
+        if not self.sandboxed:
+            header["guard"] = _sandbox.guard_for(str(KIT_ROOT), list(self.protect), [*child_sys_path(), sys.prefix, sys.base_prefix])
         try:
             self._write(header)
             reply = self._read_reply(self.limits.import_seconds, -1, until)

@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -157,7 +158,7 @@ def sandbox_argv(python: str, child_script: Path, workdir: Path, child_args: lis
         "--perms", "0755", "--dir", SANDBOX_ROOT,
         "--ro-bind", str(child_script), f"{SANDBOX_ROOT}/_child.py",
         "--ro-bind", str(workdir), inside,
-        "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+        "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
         "--chdir", inside,
         "--setenv", "HOME", inside,
         "--setenv", "TMPDIR", "/tmp",
@@ -223,3 +224,51 @@ def kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except OSError:
         pass
+
+
+# -- basic isolation: what the child may not read -------------------------------------------------------------
+MAX_GUARDED_FOLDERS = 5000
+
+
+def _key(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def basic_guard(protect: list[str], allow: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """The folders (device, inode) a child under basic isolation may not open, list or enter: every folder
+    under each of ``protect`` (the kit, the submission's own folder and the one above it) except those under
+    ``allow`` (where the child imports from). Folders that hold an allowed one, such as ``/``, are never
+    protected as a whole."""
+    allowed = {key for key in map(_key, allow) if key is not None}
+    tmp = os.path.realpath(tempfile.gettempdir())
+    deny: set[tuple[int, int]] = set()
+    for root in protect:
+        real = os.path.realpath(root)
+        if real == "/" or tmp == real or tmp.startswith(real.rstrip("/") + "/") or not os.path.isdir(real):
+            continue  # never all of / or of the folder that holds the child's own copy of the submission
+        for folder, subfolders, _files in os.walk(real):
+            key = _key(folder)
+            if key is None or key in allowed:
+                subfolders[:] = []
+                continue
+            deny.add(key)
+            subfolders[:] = [d for d in subfolders if not os.path.islink(os.path.join(folder, d))]
+            if len(deny) >= MAX_GUARDED_FOLDERS:
+                break
+    return {"deny": sorted(deny), "allow": sorted(allowed)}
+
+
+@lru_cache(maxsize=8)
+def _guard_cached(protect: tuple[str, ...], allow: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
+    return basic_guard(list(protect), list(allow))
+
+
+def guard_for(kit: str, submission_folders: list[str], allow: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """The guard for one child: the kit's folders (walked once per process) and the submission's."""
+    kit_part = _guard_cached((kit,), tuple(allow))
+    own = basic_guard(submission_folders, allow) if submission_folders else {"deny": [], "allow": []}
+    return {"deny": sorted(set(kit_part["deny"]) | set(own["deny"])), "allow": kit_part["allow"]}

@@ -57,7 +57,10 @@ class _Session:
         return self.started + self.limits.submission_seconds
 
     def start(self) -> ImportReport:
-        self.child = Child(self.submission.source, self.lesson.module, self.lesson.names, self.limits, isolation=self.isolation)
+        where = self.submission.path
+        protect = (str(where.parent), str(where.parent.parent)) if where is not None else ()
+        self.child = Child(self.submission.source, self.lesson.module, self.lesson.names, self.limits, isolation=self.isolation,
+                           protect=protect)
         report = self.child.start(self.until)
         if self.first_import is None:
             self.first_import = report

@@ -83,6 +83,7 @@ class PropertyStats:
     share_failed: float
     diagnosis: str | None
     diagnosis_count: int
+    explanation: str | None  # the most common diagnosis, as explained to one of the students who made it
     example: Counterexample | None
 
 
@@ -155,8 +156,9 @@ def _property_stats(results: list[PropertyResult], total: int) -> PropertyStats:
     pool = [r for r in failures if r.counterexample is not None and r.status is PropertyStatus.FAILED]
     if diagnosis is not None and any(r.diagnosis == diagnosis for r in pool):
         pool = [r for r in pool if r.diagnosis == diagnosis]
-    examples = [r.counterexample for r in pool if r.counterexample is not None]
-    example = min(examples, key=_example_size) if examples else None
+    chosen = min(pool, key=lambda r: _example_size(r.counterexample)) if pool else None  # type: ignore[arg-type]
+    example = chosen.counterexample if chosen is not None else None
+    explanation = chosen.message if chosen is not None and diagnosis is not None and chosen.diagnosis == diagnosis else None
     return PropertyStats(
         id=first.id,
         name=first.name,
@@ -167,6 +169,7 @@ def _property_stats(results: list[PropertyResult], total: int) -> PropertyStats:
         share_failed=_share(len(failures), total),
         diagnosis=diagnosis,
         diagnosis_count=diagnosis_count,
+        explanation=explanation,
         example=Counterexample(example.call, example.returned, example.expected) if example else None,
     )
 

@@ -91,6 +91,7 @@ def test_properties_sorted_by_share_failed_with_diagnosis_and_minimal_example(mi
     assert top.diagnosis == "sign" and top.diagnosis_count == 2
     # the smallest example among those with the most common diagnosis, not the smallest of all
     assert top.example is not None and top.example.call == "sigmoid(1.0)"
+    assert top.explanation == "sigmoid(1.0) was wrong"  # as told to that student
     pure = next(p for p in summary.properties if p.id == "relu.pure")
     assert pure.failed == 3 and pure.diagnosis is None and pure.example is not None
     passed_by_graded = next(p for p in summary.properties if p.id == "init.bias")

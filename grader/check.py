@@ -10,6 +10,7 @@ from .errors import SubmissionError, UsageError
 from .i18n import _
 from .lesson import Lesson, load_lesson
 from .model import Report, ReportStatus
+from .quiz import add_quiz
 from .submission import read_submission
 
 
@@ -17,6 +18,7 @@ def check(path: str | Path, lesson: str | Lesson = "neuron", limits: dict[str, f
     """Grade the submission at ``path`` (a .py file, or a folder holding the lesson's file).
 
     A submission that cannot be read gets a report too, with every part at 0 and one sentence saying why.
+    The lesson's quiz is graded as the part ``quiz`` when its answers file is beside the submission.
     ``isolation`` is auto (the sandbox where bubblewrap can start, basic isolation otherwise), sandbox or basic;
     asking for the sandbox where it cannot start raises UsageError.
     """
@@ -32,5 +34,5 @@ def check(path: str | Path, lesson: str | Lesson = "neuron", limits: dict[str, f
     try:
         submission = read_submission(path, f"{the_lesson.module}.py")
     except SubmissionError as exc:
-        return empty_report(the_lesson, str(path), ReportStatus.UNREADABLE, str(exc), chosen.label)
-    return grade(submission, the_lesson, the_limits, chosen)
+        return add_quiz(empty_report(the_lesson, str(path), ReportStatus.UNREADABLE, str(exc), chosen.label), the_lesson.folder, path)
+    return add_quiz(grade(submission, the_lesson, the_limits, chosen), the_lesson.folder, path)

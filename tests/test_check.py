@@ -21,20 +21,21 @@ PARTS = ("sigmoid", "relu", "Neuron.__init__", "Neuron.activate")
 def test_reference_gets_full_marks_and_exit_0() -> None:
     result = CliRunner().invoke(main, ["check", str(REFERENCE)])
     assert result.exit_code == 0, result.output
-    assert "Total: 17/17" in result.output
+    assert "Total: 19/19" in result.output  # the code 17, the quiz (answered beside the reference) 2
 
 
 def test_stub_gets_zero_with_not_implemented_everywhere_and_exit_1(lesson: Lesson) -> None:
     result = CliRunner().invoke(main, ["check", str(STUB)])
     assert result.exit_code == 1
-    assert "Total: 0/17" in result.output
+    assert "Total: 0/19" in result.output  # the quiz beside the stub is not answered yet
     report = check(STUB, lesson)
     assert report.score == 0
-    for part in report.parts:
+    code_parts = [part for part in report.parts if part.id != "quiz"]
+    for part in code_parts:
         for prop in part.properties:
             assert prop.status is PropertyStatus.NOT_IMPLEMENTED
             assert prop.counterexample is None
-    assert result.output.count("not implemented yet") == len(report.parts)
+    assert result.output.count("not implemented yet") == len(code_parts)
 
 
 def test_default_path_is_the_stub(tmp_path: Path) -> None:
@@ -134,10 +135,10 @@ def test_gradescope_document(lesson: Lesson) -> None:
     data = json.loads(result.output)  # exactly one JSON document, nothing else on stdout
     assert data["score"] == 0
     names = [t["name"] for t in data["tests"]]
-    assert len(names) == len(lesson.properties)
+    assert len(names) == len(lesson.properties) + 2  # and the two quiz questions
     for test in data["tests"]:
         part, _, prop = test["name"].partition(": ")
-        assert part in PARTS and prop
+        assert part in (*PARTS, "quiz") and prop
         assert test["status"] in ("passed", "failed")
         assert test["max_score"] > 0 and test["score"] == 0
         assert "output" in test
@@ -147,8 +148,8 @@ def test_json_document_has_the_whole_model() -> None:
     result = CliRunner().invoke(main, ["check", str(REFERENCE), "--format", "json"])
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert data["score"] == data["max_score"] == 17
-    assert [part["id"] for part in data["parts"]] == list(PARTS)
+    assert data["score"] == data["max_score"] == 19
+    assert [part["id"] for part in data["parts"]] == [*PARTS, "quiz"]
     assert all(prop["status"] == "passed" for part in data["parts"] for prop in part["properties"])
 
 

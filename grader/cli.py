@@ -179,6 +179,47 @@ def dev_examples(lesson: str) -> None:
     click.echo(f"wrote {path}")
 
 
+@main.group()
+def export() -> None:
+    """Write the lesson in other tools' formats (nbgrader, Jupyter)."""
+
+
+@export.command("nbgrader")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--lesson", default="neuron", show_default=True, help="Lesson to export.")
+@click.option("--course", default=None, help="nbgrader course id (default: the lesson's id).")
+@click.option("--force", is_flag=True, help="Overwrite the files of an earlier export.")
+def export_nbgrader(directory: Path, lesson: str, course: str | None, force: bool) -> None:
+    """Write an nbgrader course into DIRECTORY: nbgrader_config.py and source/<lesson>/<lesson>.ipynb.
+
+    Then, in DIRECTORY: nbgrader generate_assignment <lesson>, and after collecting: nbgrader autograde <lesson>.
+    """
+    from .i18n import _
+    from .nbgrader.export import export_course
+
+    try:
+        written = export_course(directory, lesson, course=course, force=force)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for path in written:
+        click.echo(_("wrote {path}").format(path=path))
+
+
+@export.command("notebook")
+@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--lesson", default="neuron", show_default=True, help="Lesson to export.")
+def export_notebook(path: Path | None, lesson: str) -> None:
+    """Write the student notebook (default: exercises/<lesson>/<lesson>.ipynb in the kit)."""
+    from .i18n import _
+    from .nbgrader.export import write_student_notebook
+
+    try:
+        written = write_student_notebook(lesson, path)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(_("wrote {path}").format(path=written))
+
+
 def run() -> None:
     """Entry point: a grader fault is reported as such, never as the student's."""
     try:

@@ -7,8 +7,11 @@ network, one small inline script (allowed by hash in its Content-Security-Policy
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import statistics
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -254,6 +257,7 @@ def _row(student: Student, folder: str, part_ids: list[str]) -> dict[str, object
         "max_score": report.max_score,
         "parts": [by_id[pid] if pid in by_id else None for pid in part_ids],
         "status": _("full marks") if report.full_marks else page.status_label(report.status),
+        "status_value": report.status.value,
         "tone": page.report_tone(report),
     }
 
@@ -277,17 +281,56 @@ def render_class(students: Sequence[Student], facts: RunFacts, folders: dict[str
     )
 
 
-def write_class_report(out_dir: str | Path, students: Sequence[Student], facts: RunFacts | None = None) -> Path:
-    """Write ``report.html`` and every ``<student>/feedback.html`` into ``out_dir``; return the report's path."""
+def _write(path: Path, text: str) -> None:
+    """Write atomically: a reader sees the old page or the new one, never a part of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_class_report(
+    out_dir: str | Path, students: Sequence[Student], facts: RunFacts | None = None, folders: dict[str, str] | None = None
+) -> Path:
+    """Write ``report.html`` and every ``<folder>/feedback.html`` into ``out_dir``; return the report's path.
+
+    ``folders`` maps a student's name to their folder (by default a tidied, distinct form of the name).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     facts = facts or RunFacts.from_reports([s.report for s in students])
-    folders = student_dirs([s.name for s in students])
+    folders = folders or student_dirs([s.name for s in students])
     for student in students:
-        folder = out / folders[student.name]
-        folder.mkdir(parents=True, exist_ok=True)
         text = page.render_feedback(student.report, student.source, back="../" + REPORT_FILE)
-        (folder / FEEDBACK_FILE).write_text(text, encoding="utf-8")
+        _write(out / folders[student.name] / FEEDBACK_FILE, text)
     target = out / REPORT_FILE
-    target.write_text(render_class(students, facts, folders), encoding="utf-8")
+    _write(target, render_class(students, facts, folders))
     return target
+
+
+def source_text(filename: str, data: bytes) -> str | None:
+    """The code as it was graded: a notebook's code cells, or the file's text (None if it cannot be read)."""
+    try:
+        if filename.lower().endswith(".ipynb"):
+            from .notebook import notebook_code
+
+            return notebook_code(data, filename).source
+        return data.decode("utf-8")
+    except Exception:  # noqa: BLE001 - the page then shows no code; the report says why it was not graded
+        return None
+
+
+def write_for_class(out_dir: Path, rows: Sequence[tuple[str, Report]], sources: dict[str, tuple[str, bytes]]) -> Path:
+    """What ``grader grade --out DIR`` writes besides the gradebook: ``DIR/report.html`` and each
+    ``DIR/<student>/feedback.html``, where ``<student>`` is the gradebook's name (already a folder name)."""
+    students = []
+    for name, report in rows:
+        filename, data = sources.get(name, ("", b""))
+        students.append(Student(name, report, source_text(filename, data) if filename else None))
+    return write_class_report(out_dir, students, folders={name: name for name, _report in rows})

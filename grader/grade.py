@@ -375,6 +375,7 @@ def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="grader-unpack-"))
     graded: dict[str, Graded] = {}
+    sources: dict[str, tuple[str, bytes]] = {}  # the code of each student, for the feedback pages
     last_write = 0.0
     gradebook = out / GRADEBOOK
 
@@ -406,6 +407,7 @@ def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int
             if isinstance(job, Report):
                 record(item.student, job, None)
                 continue
+            sources[item.student] = (job.filename, job.data)
             previous = None if options.force else _read_state(out / item.student, job.key)
             if previous is not None:
                 missing = any(not (out / item.student / FORMAT_FILES.get(f, f"report.{f}")).exists() for f in options.formats)
@@ -428,6 +430,9 @@ def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int
         if graded or result.total:
             write_gradebook()
             result.gradebook = gradebook
+            from .class_report import write_for_class
+
+            write_for_class(out, [(g.student, g.report) for g in graded.values()], sources)
     result.graded = sorted(graded.values(), key=lambda g: g.student.lower())
     result.duration = time.monotonic() - started
     return result

@@ -130,7 +130,7 @@ def extract_zip(archive: Path, into: Path) -> Path:
             written = 0
             for member in members:
                 mode = member.external_attr >> 16
-                if member.is_dir() or (mode and not stat.S_ISREG(mode)):
+                if member.is_dir() or (stat.S_IFMT(mode) and not stat.S_ISREG(mode)):
                     continue  # folders are made as needed; links, devices and pipes are never made
                 target = _member_target(root, member.filename)
                 if target is None or member.file_size > MAX_MEMBER_BYTES:

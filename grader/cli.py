@@ -14,6 +14,7 @@ from rich.console import Console
 from . import __version__
 from .errors import GraderError, UsageError
 from .i18n import set_language
+from .i18n_cli import TranslatedGroup, lang_option
 
 EXIT_OK = 0
 EXIT_NOT_FULL_MARKS = 1
@@ -23,7 +24,7 @@ EXIT_GRADER_FAULT = 3
 FORMATS = ("text", "json", "gradescope", "junit", "github", "classroom", "csv", "html")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TranslatedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="grader")
 def main() -> None:
     """Grade neural-network exercises with property tests. Student code runs in a separate process."""
@@ -33,7 +34,7 @@ def main() -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--lesson", default="neuron", show_default=True, help="Lesson to grade against.")
 @click.option("--format", "format_name", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default=None, help="Language of the report (default: from the locale).")
+@lang_option()
 @click.option("--call-timeout", type=float, default=None, help="Seconds each call may take.")
 @click.option("--isolation", type=click.Choice(["auto", "sandbox", "basic"]), default="auto", show_default=True,
               help="How student code is isolated: the bubblewrap sandbox, basic (rlimits, own process group), or auto.")
@@ -218,6 +219,36 @@ def export_notebook(path: Path | None, lesson: str) -> None:
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(_("wrote {path}").format(path=written))
+
+
+@main.command()
+@click.argument("part", required=False)
+@click.option("--submission", "-s", "path", type=click.Path(path_type=Path), default=None,
+              help="The submission: a .py file or a folder (default: exercises/<lesson>/<lesson>.py).")
+@click.option("--lesson", default="neuron", show_default=True, help="Lesson to grade against.")
+@lang_option()
+@click.option("--reset", is_flag=True, help="Forget which hints were shown for this submission and start again.")
+def hint(part: str | None, path: Path | None, lesson: str, lang: str | None, reset: bool) -> None:
+    """Show the next hint for the first test that is not yet right.
+
+    PART limits it to one part of the lesson, named as in the report (for example relu, or quiz). Each call
+    shows the next hint for the same test, until it passes; hints stop short of the solution.
+    """
+    from .hint import forget, next_hint
+    from .hint import render as render_hint
+    from .lesson import load_lesson
+
+    try:
+        the_lesson = load_lesson(lesson)
+        if part is not None and path is None and (part.endswith(".py") or Path(part).is_dir()):
+            path, part = Path(part), None  # `grader hint my/neuron.py`
+        target = path if path is not None else Path("exercises") / the_lesson.id / the_lesson.stub.name
+        if reset:
+            forget(target, the_lesson)
+        result = next_hint(target, the_lesson, part)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(render_hint(result), nl=False)
 
 
 def run() -> None:

@@ -22,10 +22,11 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 from .. import __version__
-from ..i18n import _, current_language
+from ..i18n import LOCALE_DIR, _, add_catalogue, current_language
 from ..model import PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
+add_catalogue(LOCALE_DIR, "html")  # the pages' own texts: grader/locale/<lang>/LC_MESSAGES/html.po
 
 
 @cache

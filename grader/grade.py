@@ -53,6 +53,7 @@ FORMAT_FILES = {
     "github": "summary.md",
     "classroom": "classroom.b64",
     "csv": "results.csv",
+    "html": "feedback.html",  # rewritten with the code and a link back once the class report is written
 }
 
 
@@ -284,7 +285,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: int) -> Generator[tuple[Job, Report], None, None]:
+def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: int,
+              work: Callable[..., Report] = grade_job) -> Generator[tuple[Job, Report], None, None]:
     """Grade in a pool of worker processes, at most twice as many jobs in flight as workers.
 
     When a worker dies, the jobs that were in flight are graded again one at a time in a fresh worker, so only
@@ -300,7 +302,7 @@ def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: in
                 while queue or running:
                     while queue and len(running) < 2 * workers:
                         job = queue.popleft()
-                        running[pool.submit(grade_job, job, *args)] = job
+                        running[pool.submit(work, job, *args)] = job
                     done, _pending = wait(running, return_when=FIRST_COMPLETED)
                     for future in done:
                         job = running.pop(future)
@@ -320,7 +322,7 @@ def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: in
         for job in suspects:
             with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
                 try:
-                    yield job, alone.submit(grade_job, job, *args).result()
+                    yield job, alone.submit(work, job, *args).result()
                 except BrokenProcessPool:
                     yield job, _broken(job, lesson)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,8 +152,10 @@ def notebook_code(data: bytes, display: str) -> NotebookCode:
             _("{path} is JSON but not a Jupyter notebook: it has no {fields}.").format(path=display, fields="\"nbformat\", \"cells\"")
         )
     try:
-        notebook = nbformat.reads(text, as_version=4)
-        nbformat.validate(notebook)
+        with warnings.catch_warnings():  # nbformat warns about what it repairs (missing cell ids); nothing for a student
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(text, as_version=4)
+            nbformat.validate(notebook)
     except (nbformat.ValidationError, ValueError, KeyError, TypeError, AttributeError) as exc:
         where = "/".join(str(step) for step in getattr(exc, "path", None) or ())
         if where:

@@ -1,0 +1,362 @@
+"""The release's CI files, run as CI would run them, in clones of the release.
+
+Each workflow's ``run:`` steps (GitHub Actions) or ``script:`` lines (GitLab CI) are read from the YAML and
+executed in order, exactly as written, in a git clone of the release holding one submission, with
+``GITHUB_STEP_SUMMARY``, ``GITHUB_OUTPUT`` and ``RUNNER_TEMP`` pointed at temporary files. Two kinds of steps
+are not run:
+
+- ``uses:`` steps (actions/checkout: the clone is the checkout; actions/setup-python: the test's Python; the
+  Classroom reporter: its input, the step output, is decoded and checked instead);
+- the steps that install packages (``python -m pip install ...``): they are replaced by the grader already
+  installed in the test's environment. ``test_the_pinned_wheel_installs_and_grades`` runs them too, as
+  written, with pip pointed at a wheel of this kit built in the test (nothing is downloaded).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+from grader.lesson import load_lesson
+from grader.release import write_release
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "solutions" / "neuron" / "neuron.py"
+SCHEMAS = ROOT / "tests" / "schemas"  # the published schemas the report formats are tested against
+STUB_PATH = "exercises/neuron/neuron.py"
+PINNED = "neuron-grader @ https://github.com/course/neuron/releases/download/v0.1.0/neuron_grader-0.1.0-py3-none-any.whl"
+INSTALL = re.compile(r"^\s*python -m pip install\b")
+EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
+
+# The lesson's quiz, if it has one: the release ships its answers file, which a complete submission fills in.
+QUIZ = ROOT / "exercises" / "neuron" / ".meta" / "quiz.toml"
+QUIZ_ANSWERS = ROOT / "solutions" / "neuron" / "quiz.toml"
+QUIZ_POINTS = sum(float(q.get("points", 1)) for q in tomllib.loads(QUIZ.read_text(encoding="utf-8"))["questions"]) if QUIZ.is_file() else 0.0
+QUIZ_QUESTIONS = len(tomllib.loads(QUIZ.read_text(encoding="utf-8"))["questions"]) if QUIZ.is_file() else 0
+
+# The reference with relu wrong: abs(z) is right for z >= 0 only. relu's value checks fail; nothing else does.
+WRONG = REFERENCE.read_text(encoding="utf-8").replace("return np.maximum(0, z)", "return np.abs(z)")
+WRONG_FAILS = {"relu.scalar", "relu.array"}
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is needed to clone the release")
+
+
+def git(*args: str, cwd: Path) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The release as the instructor's template repository: a git repository with one commit."""
+    repo = tmp_path_factory.mktemp("template") / "neuron-template"
+    write_release(repo, "neuron", PINNED)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "Template", cwd=repo)
+    return repo
+
+
+def student_repo(template: Path, where: Path, source: str | None) -> Path:
+    """A clone of the template with ``source`` as the student's code (None: the untouched stub), committed."""
+    git("clone", "-q", str(template), str(where), cwd=template.parent)
+    if source is not None:
+        (where / STUB_PATH).write_text(source, encoding="utf-8")
+        if QUIZ_ANSWERS.is_file():
+            (where / STUB_PATH).with_name(QUIZ_ANSWERS.name).write_bytes(QUIZ_ANSWERS.read_bytes())
+        git("commit", "-q", "-am", "My neuron", cwd=where)
+    return where
+
+
+def full_marks() -> float:
+    """The code's points plus the quiz's."""
+    return sum(p.points for p in load_lesson("neuron").properties) + QUIZ_POINTS
+
+
+@dataclass
+class Run:
+    steps: list[subprocess.CompletedProcess[str]] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> subprocess.CompletedProcess[str] | None:
+        return next((s for s in self.steps if s.returncode != 0), None)
+
+    @property
+    def stdout(self) -> str:
+        return "".join(s.stdout for s in self.steps)
+
+
+def read_outputs(path: Path) -> dict[str, str]:
+    """``$GITHUB_OUTPUT``: ``name=value`` lines and ``name<<DELIMITER`` blocks."""
+    values: dict[str, str] = {}
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            end = lines.index(delimiter, i + 1)
+            values[name] = "\n".join(lines[i + 1 : end])
+            i = end + 1
+            continue
+        name, _sep, value = line.partition("=")
+        values[name] = value
+        i += 1
+    return values
+
+
+def base_env(tmp: Path, extra_path: list[Path] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_", "PIP_"))}
+    paths = [str(p) for p in (extra_path or [])] + [str(Path(sys.executable).parent), env.get("PATH", "")]
+    env.update({
+        "PATH": os.pathsep.join(paths),
+        "LANGUAGE": "en", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8",
+        "HOME": str(tmp / "home"),  # a step that configures git globally does so here
+        "CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_TEMP": str(tmp / "runner-temp"),
+    })
+    (tmp / "home").mkdir(exist_ok=True)
+    (tmp / "runner-temp").mkdir(exist_ok=True)
+    return env
+
+
+def run_github_job(workflow: Path, job: str, cwd: Path, tmp: Path, inputs: dict[str, str] | None = None,
+                   install: bool = False, extra_path: list[Path] | None = None, extra_env: dict[str, str] | None = None) -> Run:
+    """Run the ``run:`` steps of one job in order, as GitHub does (``bash -e``), until one fails."""
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"][job]["steps"]
+    env = {**base_env(tmp, extra_path), **(extra_env or {})}
+    env["GITHUB_WORKSPACE"] = str(cwd)
+    result = Run()
+    for number, step in enumerate(steps):
+        if "run" not in step:
+            continue
+        script = step["run"]
+        assert "${{" not in script, "run: scripts take expressions through env:, so that they run as written"
+        if INSTALL.match(script) and not install:
+            result.replaced.append(script.strip())
+            continue
+        outputs = tmp / f"output-{number}"
+        summary = tmp / "step-summary.md"
+        step_env = {**env, "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
+        for name, value in (step.get("env") or {}).items():
+            step_env[name] = evaluate(str(value), inputs or {}, result.outputs)
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env=step_env, capture_output=True, text=True)
+        result.steps.append(done)
+        if "id" in step:
+            result.outputs[step["id"]] = read_outputs(outputs)
+        if done.returncode != 0:
+            break
+    return result
+
+
+def evaluate(value: str, inputs: dict[str, str], outputs: dict[str, dict[str, str]]) -> str:
+    """The few expressions the workflows use in ``env:``: inputs, secrets (none in a test), step outputs."""
+    def one(match: re.Match[str]) -> str:
+        expression = match.group(1)
+        if expression.startswith("inputs."):
+            return inputs[expression.removeprefix("inputs.")]
+        if expression.startswith("secrets."):
+            return ""
+        step = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expression)
+        if step:
+            return outputs[step.group(1)][step.group(2)]
+        raise AssertionError(f"the test does not know the expression {expression!r}")
+
+    return EXPRESSION.sub(one, value)
+
+
+def function_lines(source: str, name: str) -> range:
+    import ast
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            assert node.end_lineno is not None
+            return range(node.lineno, node.end_lineno + 1)
+    raise AssertionError(name)
+
+
+def points_of(ids: set[str]) -> float:
+    return sum(p.points for p in load_lesson("neuron").properties if p.id in ids)
+
+
+# -- GitHub Actions ------------------------------------------------------------------------------------------
+def test_github_workflow_passes_a_correct_submission(template: Path, tmp_path: Path) -> None:
+    repo = student_repo(template, tmp_path / "alice", REFERENCE.read_text(encoding="utf-8"))
+    run = run_github_job(repo / ".github/workflows/grade.yml", "grade", repo, tmp_path)
+    assert run.replaced == ["python -m pip install -r requirements.txt"]
+    assert run.failed is None, run.stdout + "".join(s.stderr for s in run.steps)
+    summary = (tmp_path / "step-summary.md").read_text(encoding="utf-8")
+    assert f"{full_marks():g}/{full_marks():g}" in summary.splitlines()[0]
+    assert "❌" not in summary and "✅" in summary
+    assert "::error" not in run.stdout and "::warning" not in run.stdout
+
+
+def test_github_workflow_fails_a_wrong_submission_with_annotations_on_the_function(template: Path, tmp_path: Path) -> None:
+    repo = student_repo(template, tmp_path / "bob", WRONG)
+    run = run_github_job(repo / ".github/workflows/grade.yml", "grade", repo, tmp_path)
+    assert run.failed is not None and run.failed.returncode == 1, run.stdout
+    summary = (tmp_path / "step-summary.md").read_text(encoding="utf-8")
+    expected = full_marks() - points_of(WRONG_FAILS)
+    assert f"{expected:g}/{full_marks():g}" in summary.splitlines()[0]
+    assert re.search(r"❌ relu\(z\) \| 1/3", summary), summary
+    errors = [line for line in run.stdout.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 1, run.stdout
+    fields = dict(item.split("=", 1) for item in errors[0].split("::")[1].removeprefix("error ").split(","))
+    assert fields["file"] == STUB_PATH
+    assert int(fields["line"]) in function_lines(WRONG, "relu")
+
+
+def test_classroom_workflow_reports_the_points(template: Path, tmp_path: Path) -> None:
+    repo = student_repo(template, tmp_path / "carol", WRONG)
+    workflow = repo / ".github/workflows/classroom.yml"
+    run = run_github_job(workflow, "autograding", repo, tmp_path)
+    assert run.failed is None, run.stdout + "".join(s.stderr for s in run.steps)
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["autograding"]["steps"]
+    reporter = steps[-1]
+    runner = reporter["with"]["runners"]
+    # What the reporter gets: its env, evaluated from the grading step's outputs.
+    encoded = evaluate(reporter["env"][f"{runner.upper()}_RESULTS"], {}, run.outputs)
+    result = json.loads(base64.b64decode(encoded, validate=True).decode("utf-8"))
+    jsonschema.validate(result, json.loads((SCHEMAS / "classroom-result.schema.json").read_text(encoding="utf-8")))
+    assert result["status"] == "fail" and result["max_score"] == full_marks()
+    assert sum(test["score"] for test in result["tests"]) == full_marks() - points_of(WRONG_FAILS)
+    failed = {test["test_code"] for test in result["tests"] if test["status"] != "pass"}
+    assert failed == WRONG_FAILS
+    assert all(test["line_no"] in function_lines(WRONG, "relu") for test in result["tests"] if test["status"] != "pass")
+
+
+# -- GitLab CI -----------------------------------------------------------------------------------------------
+def test_gitlab_job_writes_a_valid_junit_report(template: Path, tmp_path: Path) -> None:
+    repo = student_repo(template, tmp_path / "dave", WRONG)
+    job = yaml.safe_load((repo / ".gitlab-ci.yml").read_text(encoding="utf-8"))["grade"]
+    env = base_env(tmp_path)
+    env["CI_PROJECT_DIR"] = str(repo)
+    codes = []
+    for line in job.get("before_script", []) + job["script"]:
+        if INSTALL.match(line):
+            continue  # replaced by the grader installed here (see the module's docstring)
+        done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", line], cwd=repo, env=env, capture_output=True, text=True)
+        codes.append(done.returncode)
+        if done.returncode:
+            break
+    assert codes == [1], "the job fails: the submission does not have full marks"
+    report = repo / job["artifacts"]["reports"]["junit"]
+    root = ET.parse(report).getroot()
+    cases = root.findall(".//testcase")
+    assert len(cases) == len(load_lesson("neuron").properties) + QUIZ_QUESTIONS
+    failed = [case.get("name") for case in cases if case.find("failure") is not None]
+    assert failed and all(str(name).startswith("relu: ") for name in failed)
+    assert len(failed) == len(WRONG_FAILS)
+    xmlschema = pytest.importorskip("xmlschema")
+    xmlschema.XMLSchema(str(SCHEMAS / "JUnit.xsd")).validate(str(report))
+
+
+# -- the instructor's side -----------------------------------------------------------------------------------
+def test_the_instructor_workflow_grades_every_repository(template: Path, tmp_path: Path) -> None:
+    workflow = ROOT / ".github/workflows/grade-class.yml"
+    origin = tmp_path / "github"
+    good = student_repo(template, origin / "neuron-alice", REFERENCE.read_text(encoding="utf-8"))
+    student_repo(template, origin / "neuron-bob", WRONG)
+    student_repo(template, origin / "neuron-carol", None)
+    # A student who edits the workflow to pass gains nothing here: only the code is graded.
+    (good / ".github/workflows/grade.yml").write_text("name: Grade\non: push\njobs: {}\n")
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    # GitHub Classroom's grades export: one row per student, with the repository's URL.
+    with (kit / "grades.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["assignment_name", "github_username", "student_repository_name", "student_repository_url", "points_awarded"])
+        for name in ("alice", "bob", "carol"):
+            writer.writerow(["neuron", name, f"neuron-{name}", str(origin / f"neuron-{name}"), "17"])
+    run = run_github_job(workflow, "grade", kit, tmp_path, inputs={"repos": "grades.csv"})
+    assert run.replaced == ["python -m pip install ."]
+    assert run.failed is None, run.stdout + "".join(s.stderr for s in run.steps)
+    with (kit / "class/grades/gradebook.csv").open(encoding="utf-8") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    with (kit / "class/commits.csv").open(encoding="utf-8") as handle:
+        commits = {row["repository"]: row["commit"] for row in csv.DictReader(handle)}
+    assert commits["neuron-bob"] == git("rev-parse", "HEAD", cwd=origin / "neuron-bob").strip()
+    assert set(commits) == {"neuron-alice", "neuron-bob", "neuron-carol"}
+    # The code gets the same points as the students' own CI gave it, part by part.
+    lesson = load_lesson("neuron")
+    relu = points_of({p.id for p in lesson.properties if p.part == "relu"})
+    for part in lesson.parts:
+        full = points_of({p.id for p in lesson.properties if p.part == part.id})
+        assert float(rows["alice"][part.id]) == full
+        assert float(rows["bob"][part.id]) == (full if part.id != "relu" else relu - points_of(WRONG_FAILS))
+        assert float(rows["carol"][part.id]) == 0
+    assert float(rows["carol"]["total"]) == 0
+    if QUIZ_POINTS and "quiz" not in rows["alice"]:
+        pytest.xfail("grader grade copies only the code file, not the quiz answers beside it: "
+                     "the class gradebook leaves out the quiz that the students' CI grades")
+    # And the total, quiz included, is the one the students' CI showed.
+    assert {name: float(row["total"]) for name, row in rows.items()} == {
+        "alice": full_marks(), "bob": full_marks() - points_of(WRONG_FAILS), "carol": 0}
+    assert all(float(row["maximum"]) == full_marks() for row in rows.values())
+
+
+# -- the pinned requirement ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel of this kit, built here without downloading anything (hatchling comes with the test extra)."""
+    pytest.importorskip("hatchling", reason="building the kit's wheel needs hatchling (in the test extra)")
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(out), str(ROOT)],
+                   check=True, capture_output=True, text=True)
+    (found,) = out.glob("neuron_grader-*.whl")
+    return found
+
+
+@pytest.fixture(scope="module")
+def outside_tmp() -> Iterator[Path]:
+    """A scratch folder outside /tmp: the sandbox gives the student's code a fresh /tmp, which would hide a venv
+    living there."""
+    base = "/var/tmp" if os.path.isdir("/var/tmp") and os.access("/var/tmp", os.W_OK) else None
+    folder = Path(tempfile.mkdtemp(prefix="grader-release-", dir=base))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_pinned_wheel_installs_and_grades(wheel: Path, outside_tmp: Path, tmp_path: Path) -> None:
+    """The whole GitHub workflow, install step included, in a fresh virtual environment."""
+    venv = outside_tmp / "venv"
+    # The grader's dependencies come from the test's environment; the grader itself only from the wheel.
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    repo = tmp_path / "erin"
+    write_release(repo, "neuron", f"neuron-grader @ {wheel.as_uri()}")
+    (repo / STUB_PATH).write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    if QUIZ_ANSWERS.is_file():
+        (repo / STUB_PATH).with_name(QUIZ_ANSWERS.name).write_bytes(QUIZ_ANSWERS.read_bytes())
+    # pip may not download anything: the wheel is the only thing it installs.
+    pip_env = {"PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    run = run_github_job(repo / ".github/workflows/grade.yml", "grade", repo, tmp_path, install=True,
+                         extra_path=[venv / "bin"], extra_env=pip_env)
+    assert run.replaced == []
+    assert run.failed is None, run.stdout + "".join(s.stderr for s in run.steps)
+    located = subprocess.run([str(venv / "bin" / "python"), "-c", "import grader; print(grader.__file__)"],
+                             cwd=repo, capture_output=True, text=True, check=True).stdout
+    assert Path(located).resolve().is_relative_to(venv.resolve()), "the grader came from the wheel"
+    assert f"{full_marks():g}/{full_marks():g}" in (tmp_path / "step-summary.md").read_text(encoding="utf-8")

@@ -335,7 +335,7 @@ def run_dask(jobs: Sequence[Job], options: Options, lesson: Lesson) -> Generator
         from .errors import UsageError
 
         raise UsageError(_("--dask needs the dask extra: pip install 'neuron-grader[dask]'")) from exc
-    with Client(options.dask, set_as_default=False) as client:
+    with Client(options.dask) as client:
         futures = {client.submit(grade_job, job, options.lesson, options.language, options.limits, pure=False): job for job in jobs}
         try:
             for future in as_completed(futures):

@@ -150,13 +150,18 @@ def release(directory: Path, lesson: str, requirement: str | None, ci: tuple[str
 
 
 @main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--lesson", default="neuron", show_default=True, help="Lesson folder (a name or a path) to validate.")
 @click.option("--no-grade", is_flag=True, help="Skip grading the reference and the stub.")
-def validate(lesson: str, no_grade: bool) -> None:
-    """Author command: check that a lesson folder is consistent (exit 0 if it is, 1 if not)."""
+def validate(path: Path | None, lesson: str, no_grade: bool) -> None:
+    """Author command: check that a lesson folder is consistent (exit 0 if it is, 1 if not).
+
+    PATH may also be a folder written by `grader release`: it is then checked for solutions and hidden
+    material, missing or stale files, an unpinned grader, and CI files that do not parse.
+    """
     from .validate import validate as run_validate
 
-    result = run_validate(lesson, grade=not no_grade)
+    result = run_validate(path if path is not None else lesson, grade=not no_grade)
     console = Console(highlight=False, soft_wrap=True)
     for finding in result.findings:
         console.print(("[green]✓[/green] " if finding.ok else "[red]✗[/red] ") + finding.what)

@@ -68,6 +68,7 @@ class Problem:
     path: str
     message: str
     error: bool = True
+    kind: str = "file"  # "leak", "file", "requirement" or "ci"
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -296,14 +297,14 @@ def find_leaks(files: dict[str, bytes], lesson: Lesson) -> list[Problem]:
         parts = PurePosixPath(path).parts
         if any(part in FORBIDDEN_DIRS for part in parts):
             problems.append(Problem(path, _("hidden material: a release holds no {folder}/ folder").format(
-                folder=next(p for p in parts if p in FORBIDDEN_DIRS))))
+                folder=next(p for p in parts if p in FORBIDDEN_DIRS)), kind="leak"))
             continue
         data = files[path]
         if reference is not None and data == reference:
-            problems.append(Problem(path, _("this is the reference solution")))
+            problems.append(Problem(path, _("this is the reference solution"), kind="leak"))
             continue
         if data in hidden:
-            problems.append(Problem(path, _("this is the lesson's hidden file {name}").format(name=hidden[data])))
+            problems.append(Problem(path, _("this is the lesson's hidden file {name}").format(name=hidden[data]), kind="leak"))
             continue
         try:
             text = data.decode("utf-8")
@@ -313,7 +314,7 @@ def find_leaks(files: dict[str, bytes], lesson: Lesson) -> list[Problem]:
         for name, statements in squeezed.items():
             shown = [original for original, compact in statements if compact and compact in flat]
             if shown:
-                problems.append(Problem(path, _("it shows the reference's code of {name}: {code}").format(name=name, code=" | ".join(shown))))
+                problems.append(Problem(path, _("it shows the reference's code of {name}: {code}").format(name=name, code=" | ".join(shown)), kind="leak"))
     return problems
 
 
@@ -402,15 +403,16 @@ def check_release(folder: str | Path, lesson: str | Lesson | None = None) -> lis
     req_lines = _requirement_lines(files.get(REQUIREMENTS, b"").decode("utf-8", "replace"))
     graders = [line for line in req_lines if line.lower().replace("_", "-").startswith(PACKAGE)]
     if REQUIREMENTS in files and len(graders) != 1:
-        problems.append(Problem(REQUIREMENTS, _("it must hold exactly one requirement on {package}").format(package=PACKAGE)))
+        problems.append(Problem(REQUIREMENTS, _("it must hold exactly one requirement on {package}").format(package=PACKAGE), kind="requirement"))
     for line in graders[:1]:
         if line == placeholder_requirement():
             problems.append(Problem(REQUIREMENTS, _(
-                "still the placeholder: publish the grader's wheel and run `grader release` with --requirement (see the README)")))
+                "still the placeholder: publish the grader's wheel and run `grader release` with --requirement (see the README)"),
+                kind="requirement"))
         else:
             reason = requirement_problem(line)
             if reason:
-                problems.append(Problem(REQUIREMENTS, reason))
+                problems.append(Problem(REQUIREMENTS, reason, kind="requirement"))
 
     problems += _check_yaml(files, ci, the_lesson)
     return problems
@@ -420,7 +422,7 @@ def _check_yaml(files: dict[str, bytes], ci: Sequence[str], lesson: Lesson) -> l
     try:
         import yaml
     except ImportError:  # pragma: no cover - PyYAML comes with the test extra
-        return [Problem(".github", _("the CI files were not parsed: PyYAML is not installed"), error=False)]
+        return [Problem(".github", _("the CI files were not parsed: PyYAML is not installed"), error=False, kind="ci")]
     problems = []
     stub = f"exercises/{lesson.id}/{lesson.stub.relative_to(lesson.folder).as_posix()}"
     for key in ci:
@@ -430,8 +432,27 @@ def _check_yaml(files: dict[str, bytes], ci: Sequence[str], lesson: Lesson) -> l
         try:
             data = yaml.safe_load(files[path].decode("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            problems.append(Problem(path, _("not valid YAML: {reason}").format(reason=exc)))
+            problems.append(Problem(path, _("not valid YAML: {reason}").format(reason=exc), kind="ci"))
             continue
         if not isinstance(data, dict) or f"grader check {stub}" not in files[path].decode("utf-8"):
-            problems.append(Problem(path, _("it does not run `grader check {stub}`").format(stub=stub)))
+            problems.append(Problem(path, _("it does not run `grader check {stub}`").format(stub=stub), kind="ci"))
     return problems
+
+
+def release_findings(folder: str | Path) -> list[tuple[bool, str]]:
+    """:func:`check_release` as ``grader validate`` shows it: (ok, what) lines, one per check or per problem."""
+    problems = check_release(folder)
+    labels = {
+        "leak": _("no solutions and no hidden material"),
+        "file": _("every file as `grader release` writes it for this kit"),
+        "requirement": _("{file} pins the grader").format(file=REQUIREMENTS),
+        "ci": _("the CI files parse and run the grader"),
+    }
+    findings: list[tuple[bool, str]] = []
+    for kind, label in labels.items():
+        found = [p for p in problems if p.kind == kind]
+        if not any(p.error for p in found):
+            findings.append((True, label))
+        for problem in found:
+            findings.append((not problem.error, (_("warning: ") if not problem.error else "") + str(problem)))
+    return findings

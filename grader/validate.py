@@ -127,8 +127,17 @@ def _check_grading(lesson: Lesson, result: Validation) -> None:
 
 
 def validate(lesson_name: str | Path = "neuron", grade: bool = True) -> Validation:
-    """Validate one lesson folder; with ``grade``, also grade its reference and its stub."""
+    """Validate one lesson folder; with ``grade``, also grade its reference and its stub.
+
+    A folder written by ``grader release`` is checked as a release instead (see :mod:`grader.release`).
+    """
     result = Validation(lesson=str(lesson_name))
+    from .release import is_release, release_findings
+
+    if is_release(lesson_name):
+        for ok, what in release_findings(lesson_name):
+            result.add(ok, what)
+        return result
     try:
         lesson = load_lesson(lesson_name)
     except GraderError as exc:

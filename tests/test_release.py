@@ -202,3 +202,13 @@ def test_release_refuses_an_unpinned_requirement(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--requirement", "neuron-grader"])
     assert result.exit_code == 2
     assert not (tmp_path / "r").exists()
+
+
+def test_grader_validate_checks_a_release_folder(release: Path) -> None:
+    result = CliRunner().invoke(main, ["validate", str(release)])
+    assert result.exit_code == 0, result.output
+    assert "no solutions and no hidden material" in result.output
+    shutil.copy(REFERENCE, release / "exercises" / "neuron" / "neuron.py")
+    result = CliRunner().invoke(main, ["validate", str(release)])
+    assert result.exit_code == 1
+    assert "exercises/neuron/neuron.py: this is the reference solution" in result.output

@@ -1,7 +1,8 @@
 """Translations of every message a student sees, from gettext catalogues.
 
 Messages are written in English in the code, wrapped in ``_()``; ``set_language("nl")`` switches to Dutch.
-The grader's own messages are in ``grader/locale/<lang>/LC_MESSAGES/grader.po``; a lesson keeps the texts of
+The grader's own messages are in ``grader/locale/<lang>/LC_MESSAGES/grader.po`` (other ``.po`` files beside it,
+such as the HTML pages' ``html.po``, are consulted next); a lesson keeps the texts of
 its metadata and checks in ``exercises/<lesson>/.meta/locale/<lang>/LC_MESSAGES/lesson.po`` and registers that
 folder with :func:`add_catalogue` when it is loaded. Adding a language means adding ``.po`` files: the
 languages on offer are the folders found under ``grader/locale``.
@@ -37,7 +38,7 @@ def available_languages() -> tuple[str, ...]:
 
 LANGUAGES = available_languages()
 
-_catalogues: list[tuple[Path, str]] = [(LOCALE_DIR, DOMAIN)]  # the grader's first, then the lessons' in load order
+_catalogues: list[tuple[Path, str]] = []  # the lessons' (and other registered) catalogues, in load order
 _compiled: dict[tuple[str, float, float], bytes | None] = {}
 _translation: gettext.NullTranslations = gettext.NullTranslations()
 _language = SOURCE_LANGUAGE
@@ -82,11 +83,21 @@ def _catalogue_bytes(localedir: Path, domain: str, language: str) -> bytes | Non
     return _compiled[key]
 
 
+def _domains(language: str) -> list[tuple[Path, str]]:
+    """The catalogues to consult, in order: the grader's, the other domains beside it, then the lessons'."""
+    siblings = set()
+    messages = LOCALE_DIR / language / "LC_MESSAGES"
+    if messages.is_dir():
+        siblings = {p.stem for p in messages.iterdir() if p.suffix in (".po", ".mo") and p.stem != DOMAIN}
+    ordered = [(LOCALE_DIR, DOMAIN)] + [(LOCALE_DIR, domain) for domain in sorted(siblings)]
+    return ordered + [entry for entry in _catalogues if entry not in ordered]
+
+
 def _build(language: str) -> gettext.NullTranslations:
     if language == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
     chain: gettext.NullTranslations | None = None
-    for localedir, domain in _catalogues:
+    for localedir, domain in _domains(language):
         data = _catalogue_bytes(localedir, domain, language)
         if data is None:
             continue
@@ -101,6 +112,8 @@ def _build(language: str) -> gettext.NullTranslations:
 def add_catalogue(localedir: str | Path, domain: str) -> None:
     """Also translate with the catalogues of ``domain`` under ``localedir`` (a lesson's texts)."""
     entry = (Path(localedir).resolve(), domain)
+    if entry[0] == LOCALE_DIR.resolve():
+        return  # the grader's own folder: all its domains are consulted already
     if entry not in _catalogues:
         _catalogues.append(entry)
         if _language != SOURCE_LANGUAGE:

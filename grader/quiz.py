@@ -139,7 +139,8 @@ def grade_answers(quiz: Quiz, path: Path) -> PartResult:
     except (OSError, UnicodeDecodeError) as exc:
         problem = _("{file} cannot be read: {reason}.").format(file=path.name, reason=getattr(exc, "strerror", None) or exc)
     except tomllib.TOMLDecodeError as exc:
-        problem = _("{file} is not valid TOML ({reason}); answer like this: bias = \"a\".").format(file=path.name, reason=exc)
+        example = quiz.questions[0].id if quiz.questions else "answer"
+        problem = _("{file} is not valid TOML ({reason}); answer like this: {key} = \"a\".").format(file=path.name, reason=exc, key=example)
     results = []
     for question in quiz.questions:
         first_hint = _(question.hints[0]) if question.hints else None

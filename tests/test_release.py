@@ -116,11 +116,11 @@ def test_the_ci_files_are_valid_yaml(release: Path) -> None:
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"]["cache"] == "pip"
     assert any("--format github" in s.get("run", "") for s in steps)
-    reporter = classroom["jobs"]["autograding"]["steps"][-1]
+    reporter = classroom["jobs"]["run-autograding-tests"]["steps"][-1]
     assert reporter["uses"].startswith("classroom-resources/autograding-grading-reporter@")
     runner = reporter["with"]["runners"]
     assert f"{runner.upper()}_RESULTS" in reporter["env"]
-    assert any(s.get("id") == runner and "--format classroom" in s["run"] for s in classroom["jobs"]["autograding"]["steps"])
+    assert any(s.get("id") == runner and "--format classroom" in s["run"] for s in classroom["jobs"]["run-autograding-tests"]["steps"])
     job = gitlab["grade"]
     assert job["artifacts"]["reports"]["junit"] in " ".join(job["script"])
     assert job["artifacts"]["when"] == "always"

@@ -232,9 +232,9 @@ def test_github_workflow_fails_a_wrong_submission_with_annotations_on_the_functi
 def test_classroom_workflow_reports_the_points(template: Path, tmp_path: Path) -> None:
     repo = student_repo(template, tmp_path / "carol", WRONG)
     workflow = repo / ".github/workflows/classroom.yml"
-    run = run_github_job(workflow, "autograding", repo, tmp_path)
+    run = run_github_job(workflow, "run-autograding-tests", repo, tmp_path)
     assert run.failed is None, run.stdout + "".join(s.stderr for s in run.steps)
-    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["autograding"]["steps"]
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["run-autograding-tests"]["steps"]
     reporter = steps[-1]
     runner = reporter["with"]["runners"]
     # What the reporter gets: its env, evaluated from the grading step's outputs.

@@ -25,6 +25,7 @@ from . import __version__
 from .errors import UsageError
 from .i18n import _
 from .lesson import Lesson, load_lesson
+from .quiz import load_quiz
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "release"
 MANIFEST = ".grader-release.json"
@@ -121,12 +122,18 @@ def _readme(lesson: Lesson, names: Sequence[str], ci: Sequence[str], stub: str) 
     links = ", ".join(f"[`{n}`]({n})" for n in readmes)
     task = f"The task is in {links}. You write your code in `{stub}`." if readmes else f"You write your code in `{stub}`."
     task_nl = f"De opdracht staat in [`{dutch[0]}`]({dutch[0]})." if dutch else "De opdracht staat in de bestanden hierboven."
+    quiz = load_quiz(lesson.folder)
+    answers = f"{folder}/{quiz.answers}" if quiz is not None else None
     rows = []
     for name in names:
         if name == stub:
             role = "your code: fill in every `...`"
         elif name in readmes:
             role = "the task"
+        elif name == answers:
+            role = "your answers to the quiz"
+        elif name.endswith(".ipynb"):
+            role = f"the same exercise as a notebook (`grader check {name}` checks it; CI grades `{stub}`)"
         else:
             role = "part of the exercise"
         rows.append(f"| `{name}` | {role} |")

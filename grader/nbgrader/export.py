@@ -188,7 +188,7 @@ def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False, loc
     return {"nbgrader": meta}
 
 
-def test_grade_id(part: str) -> str:
+def part_grade_id(part: str) -> str:
     """The nbgrader grade id of a part's test cell."""
     return f"test-{slug(part)}"
 
@@ -266,7 +266,7 @@ def build_notebook(lesson: Lesson, *, solutions: bool) -> nbformat.NotebookNode:
     for part in lesson.parts:
         points = sum(p.points for p in lesson.properties_of(part.id))
         source = _test_source(lesson, part.id, part.title, points)
-        add(new_code_cell(source), test_grade_id(part.id), _nbgrader(test_grade_id(part.id), grade=True, locked=True, points=points))
+        add(new_code_cell(source), part_grade_id(part.id), _nbgrader(part_grade_id(part.id), grade=True, locked=True, points=points))
     notebook = new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)})
     nbformat.validate(notebook)
     return notebook

@@ -57,6 +57,8 @@ def build(report: Report) -> Group:
     if report.message:
         style = "bold red" if report.status is not ReportStatus.GRADED else "yellow"
         items.append(Text(report.message, style=style))
+    for note in report.notes:  # e.g. what a notebook's conversion left out
+        items.append(Text(note, style="yellow"))
     for part in report.parts:
         items.append(Text())
         line = Text()

@@ -9,7 +9,7 @@ import numpy as np
 
 from ._runner import Outcome, Raised
 from ._values import Value
-from .i18n import _
+from .i18n import _, pgettext
 
 
 def num(x: float | int, precise: bool = False) -> str:
@@ -30,6 +30,11 @@ def num(x: float | int, precise: bool = False) -> str:
         mantissa, exponent = text.split("e")
         return f"{mantissa}e{int(exponent)}"
     return text
+
+
+def count(n: int) -> str:
+    """A whole number with its thousands grouped as the report's language writes them: 4,800 or 4.800."""
+    return f"{int(n):,}".replace(",", pgettext("thousands separator", ","))
 
 
 def arg(value: Any, precise: bool = True) -> str:
@@ -77,14 +82,14 @@ def value(v: Value | Raised | None, precise: bool = False) -> str:
     if kind == "array":
         shape = "(" + ", ".join(str(s) for s in (v.shape or ())) + ("," if v.shape and len(v.shape) == 1 else "") + ")"
         if v.array is None:
-            count = f"{v.length:,}" if v.length is not None else "?"
-            return _("an array of shape {shape} ({count} values)").format(shape=shape, count=count)
+            count_text = count(v.length) if v.length is not None else "?"
+            return _("an array of shape {shape} ({count} values)").format(shape=shape, count=count_text)
         if v.shape == ():
             return f"np.array({num(float(v.array), precise)})"
         return _("an array of shape {shape}: {values}").format(shape=shape, values=_array_text(v.array, precise))
     if kind in ("list", "tuple"):
         if v.items is None:
-            return _("a {kind} of {count} values").format(kind=kind, count=f"{v.length:,}")
+            return _("a {kind} of {count} values").format(kind=kind, count=count(v.length or 0))
         open_, close = ("[", "]") if kind == "list" else ("(", ")")
         items = [value(item, precise) for item in v.items[:8]]
         more = ", ..." if len(v.items) > 8 else ""

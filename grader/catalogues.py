@@ -26,14 +26,14 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 PACKAGE = Path(__file__).resolve().parent
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 TOML_KEYS = frozenset({"title", "hints", "hint", "question", "options", "explanation"})
 STUDENT_COMMANDS = ("check", "hint")
 # Click's own words in the help of a TranslatedGroup (see grader.i18n_cli).
 CLICK_MESSAGES = ("Usage: ", "Options", "Commands", "Show this message and exit.", "Show the version and exit.",
                   "default: {default}", "required")
 
-Message = tuple[str, str]  # (msgid, where)
+Message = tuple[str, str, str | None]  # (msgid, where, context)
 
 
 def python_messages(files: Iterable[Path]) -> Iterator[Message]:
@@ -41,10 +41,10 @@ def python_messages(files: Iterable[Path]) -> Iterator[Message]:
 
     for path in files:
         with path.open("rb") as handle:
-            for lineno, message, _comments, _context in extract("python", handle, keywords=KEYWORDS):
+            for lineno, message, _comments, context in extract("python", handle, keywords=KEYWORDS):
                 for msgid in message if isinstance(message, tuple) else (message,):
                     if msgid:
-                        yield msgid, f"{path}:{lineno}"
+                        yield msgid, f"{path}:{lineno}", context
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -71,7 +71,7 @@ def toml_messages(path: Path) -> Iterator[Message]:
 
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     for text in walk(data):
-        yield text, str(path)
+        yield text, str(path), None
 
 
 def cli_messages() -> Iterator[Message]:
@@ -80,16 +80,16 @@ def cli_messages() -> Iterator[Message]:
 
     from .cli import main
 
-    yield from ((text, "click") for text in CLICK_MESSAGES)
+    yield from ((text, "click", None) for text in CLICK_MESSAGES)
     commands: list[click.Command] = [main] + [main.commands[name] for name in STUDENT_COMMANDS if name in main.commands]
     for command in commands:
         where = f"grader {command.name}"
         if command.help:
-            yield inspect.cleandoc(command.help), where
+            yield inspect.cleandoc(command.help), where, None
         for param in command.params:
             text = getattr(param, "help", None)
             if isinstance(param, click.Option) and text:
-                yield inspect.cleandoc(text), where
+                yield inspect.cleandoc(text), where, None
 
 
 def grader_messages() -> list[Message]:
@@ -105,14 +105,15 @@ def lesson_messages(folder: Path) -> list[Message]:
     return messages
 
 
-def _po_ids(paths: Iterable[Path], translated_only: bool = False) -> set[str]:
+def _po_ids(paths: Iterable[Path], translated_only: bool = False) -> set[tuple[str, str | None]]:
     from babel.messages.pofile import read_po
 
-    ids: set[str] = set()
+    ids: set[tuple[str, str | None]] = set()
     for path in paths:
         with path.open("rb") as handle:
             catalog = read_po(handle)
-        ids |= {m.id for m in catalog if isinstance(m.id, str) and m.id and (not translated_only or (m.string and not m.fuzzy))}
+        ids |= {(m.id, m.context) for m in catalog
+                if isinstance(m.id, str) and m.id and (not translated_only or (m.string and not m.fuzzy))}
     return ids
 
 
@@ -130,7 +131,7 @@ def catalogues() -> list[tuple[Path, str, list[Message]]]:
 
     localedir = PACKAGE / "locale"
     elsewhere = _po_ids(_sibling_catalogues(localedir, "grader"))
-    found = [(localedir, "grader", [m for m in grader_messages() if m[0] not in elsewhere])]
+    found = [(localedir, "grader", [m for m in grader_messages() if (m[0], m[2]) not in elsewhere])]
     for folder in sorted(lessons_dir().iterdir()):
         if (folder / ".meta" / "lesson.toml").is_file():
             found.append((folder / ".meta" / "locale", "lesson", lesson_messages(folder)))
@@ -141,14 +142,14 @@ def _template(domain: str, messages: list[Message]) -> Any:
     from babel.messages.catalog import Catalog
 
     catalog = Catalog(project="neuron-grader", domain=domain, charset="utf-8")
-    for msgid, where in messages:
+    for msgid, where, context in messages:
         path, _sep, line = where.rpartition(":")
         location = (path, int(line)) if line.isdigit() else (where, 0)
         try:
             location = (str(Path(location[0]).relative_to(PACKAGE.parent)), location[1])
         except ValueError:
             pass
-        catalog.add(msgid, locations=[location], flags=("python-brace-format",) if "{" in msgid else ())
+        catalog.add(msgid, locations=[location], flags=("python-brace-format",) if "{" in msgid else (), context=context)
     return catalog
 
 
@@ -192,7 +193,7 @@ def untranslated(language: str) -> list[Message]:
     for localedir, domain, messages in catalogues():
         po = localedir / language / "LC_MESSAGES" / f"{domain}.po"
         translated = grader_ids | (_po_ids([po], translated_only=True) if po.is_file() else set())
-        missing += [(msgid, where) for msgid, where in messages if msgid not in translated]
+        missing += [m for m in messages if (m[0], m[2]) not in translated]
     return missing
 
 
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in update(languages):
         print(f"wrote {path}")
     for language in sorted({p.parent.parent.name for path in [PACKAGE / "locale"] for p in path.glob("*/LC_MESSAGES/*.po")}):
-        count = len({m for m, _w in untranslated(language)})
+        count = len({(m[0], m[2]) for m in untranslated(language)})
         print(f"{language}: {count} messages without a translation")
     return 0
 

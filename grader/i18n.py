@@ -156,3 +156,8 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """Translate a message that needs a context to be translated well (a lone comma, say)."""
+    return _translation.pgettext(context, message)

@@ -7,6 +7,7 @@ import io
 from rich.console import Console, Group
 from rich.text import Text
 
+from .. import _format as fmt
 from ..i18n import _
 from ..model import PropertyResult, PropertyStatus, Report, ReportStatus
 
@@ -97,7 +98,7 @@ def build(report: Report) -> Group:
         items.append(Text(report.output.rstrip("\n")))
         if report.output_truncated:
             items.append(Text(_("(output cut to the first {count} characters; it printed {total} bytes in all)").format(
-                count=len(report.output), total=f"{report.output_total:,}"), style="dim"))
+                count=len(report.output), total=fmt.count(report.output_total)), style="dim"))
     items.append(Text(_("isolation: {mode}").format(mode=report.isolation), style="dim"))
     return Group(*items)
 

@@ -220,7 +220,7 @@ def _weights_values(sizes: tuple[int, ...], outcomes: list[Outcome]) -> Finding 
     allw = np.concatenate(sample)
     if not np.all(np.isfinite(allw)):
         return None
-    count = f"{allw.size:,}"
+    count = fmt.count(allw.size)
     if np.all(allw == 0):
         return Finding("init.weights-zeros")
     if all(np.all(v == v[0]) for v in sample):
@@ -254,9 +254,9 @@ def _bias(outcomes: list[Outcome]) -> Finding | None:
         return None
     biases = np.array(numbers)
     if np.all(biases == 0):
-        return Finding("init.bias-zero", {"count": f"{biases.size:,}"})
+        return Finding("init.bias-zero", {"count": fmt.count(biases.size)})
     if len(set(numbers)) > 1 and np.all(biases >= 0) and np.all(biases < 1):
-        return Finding("init.bias-nonnegative", {"count": f"{biases.size:,}", "low": fmt.num(float(biases.min()))})
+        return Finding("init.bias-nonnegative", {"count": fmt.count(biases.size), "low": fmt.num(float(biases.min()))})
     return None
 
 

@@ -563,7 +563,7 @@ class InitUniform:
     def _describe(self, what: str, values: np.ndarray[Any, Any]) -> str:
         negative = float(np.mean(values < 0)) * 100
         return _("over {count} {what}, {negative}% were negative (expected about 50%), the smallest was {low} and the largest {high}").format(
-            count=f"{values.size:,}", what=what, negative=f"{negative:.0f}", low=fmt.num(values.min()), high=fmt.num(values.max())
+            count=fmt.count(values.size), what=what, negative=f"{negative:.0f}", low=fmt.num(values.min()), high=fmt.num(values.max())
         )
 
     def _test(self, what: str, values: np.ndarray[Any, Any]) -> None:
@@ -572,7 +572,7 @@ class InitUniform:
             return
         values = values[np.isfinite(values)]
         summary = self._describe(what, values) if values.size else ""
-        call = _("Neuron(8), {count} times").format(count=f"{self.neurons:,}")
+        call = _("Neuron(8), {count} times").format(count=fmt.count(self.neurons))
         expected = _("values spread evenly over [-1, 1)")
         if values.size < count:
             raise Fail(_("Some {what} are not finite numbers.").format(what=what), call=call, expected=expected)

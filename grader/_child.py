@@ -90,9 +90,7 @@ def _apply_limits(limits: object) -> None:
         pass
 
 
-PRELOAD = ("math", "cmath", "random", "statistics", "fractions", "decimal", "functools", "itertools", "collections",
-           "typing", "dataclasses", "numbers", "copy", "operator", "abc", "enum", "time", "string", "re",
-           "numpy.random", "numpy.linalg")
+PRELOAD = ("math", "random", "numpy.random", "numpy.linalg")
 
 
 def _drop_privileges(uid: object, preload: bool) -> None:
@@ -111,20 +109,63 @@ def _drop_privileges(uid: object, preload: bool) -> None:
                 importlib.import_module(name)
             except ImportError:
                 pass
+    held = _hold_import_folders()
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
     if os.getuid() != uid or os.geteuid() != uid:  # pragma: no cover - the kernel refused
         _real_exit(71)
+    _reroute_import_folders(held)
+
+
+def _hold_import_folders() -> dict[str, int]:
+    """Open every folder on sys.path while still root: a Python installed under a private home folder (such as
+    /root/.pyenv) cannot be reached by the unprivileged uid, but a folder opened before can, as /proc/self/fd/N."""
+    held: dict[str, int] = {}
+    for entry in sys.path:
+        if entry and entry not in held and os.path.isdir(entry):
+            try:
+                held[entry] = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError:
+                pass
+    return held
+
+
+def _reroute_import_folders(held: dict[str, int]) -> None:
+    """After the change of uid: import from /proc/self/fd/N in place of each folder the uid cannot reach."""
+    moved: dict[str, str] = {}
+    for entry, fd in held.items():
+        if os.access(entry, os.R_OK | os.X_OK) or not os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.close(fd)
+            continue
+        moved[entry] = f"/proc/self/fd/{fd}"
+    if not moved:
+        return
+
+    def reroute(path: str) -> str:
+        for old, new in moved.items():
+            if path == old or path.startswith(old.rstrip("/") + "/"):
+                return new + path[len(old.rstrip("/")):]
+        return path
+
+    sys.path[:] = [reroute(entry) for entry in sys.path]
+    for module in list(sys.modules.values()):
+        search = getattr(module, "__path__", None)
+        if isinstance(search, list):
+            search[:] = [reroute(entry) if isinstance(entry, str) else entry for entry in search]
+    sys.path_importer_cache.clear()
 
 
 def _install_guard(guard: object) -> None:
-    """Basic isolation only (the sandbox needs none of this): an audit hook that refuses to open, list or
-    enter anything inside the kit's folder (its solutions, tests and history), and refuses to start other
-    programs or to use ctypes, with which the kit could be read all the same.
+    """Basic isolation only (the sandbox needs none of this): an audit hook that
 
-    A folder is recognised by its device and inode, whatever path, symbolic link or ``..`` leads to it; the
-    folders the child imports from are allowed even when they lie inside the kit (a virtual environment).
+    - refuses to open, list or enter anything inside the kit's folder (its solutions, tests and history) or
+      the submission's own folders, whatever path, symbolic link or ``..`` leads there (folders are known
+      by device and inode; the folders the child imports from are allowed even inside the kit);
+    - refuses to write, create, remove or rename anything outside the child's private folder;
+    - refuses to signal any process but the child itself, to start programs, and to use ctypes, with which
+      all of the above could be done all the same.
+
     The hook holds everything it uses in default arguments, which the submission cannot swap without an
     audit event that the hook refuses too.
     """
@@ -132,52 +173,75 @@ def _install_guard(guard: object) -> None:
         return
     deny = frozenset(tuple(pair) for pair in guard.get("deny", []))
     allow = frozenset(tuple(pair) for pair in guard.get("allow", []))
-    if not deny:
-        return
+    writable: tuple[int, int] | None = None
+    if isinstance(guard.get("writable"), str):
+        try:
+            st = os.stat(guard["writable"])
+            writable = (st.st_dev, st.st_ino)
+        except OSError:
+            writable = None
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
     def hook(event: str, args: tuple[object, ...], _deny: frozenset[tuple[int, int]] = deny,
-             _allow: frozenset[tuple[int, int]] = allow, _stat: object = os.stat, _cwd: object = os.getcwd,
+             _allow: frozenset[tuple[int, int]] = allow, _writable: tuple[int, int] | None = writable,
+             _write_flags: int = write_flags, _me: int = os.getpid(), _stat: object = os.stat, _cwd: object = os.getcwd,
              _fspath: object = os.fspath, _str: type = str, _bytes: type = bytes, _int: type = int, _type: type = type,
-             _err: type[Exception] = PermissionError, _oserr: type[Exception] = OSError,
-             _paths: frozenset[str] = frozenset({"open", "os.listdir", "os.scandir", "os.chdir", "os.chroot", "os.link",
-                                                 "os.symlink", "os.rename", "os.remove", "os.rmdir", "os.mkdir", "shutil.copyfile",
-                                                 "os.truncate", "os.utime", "os.chmod", "os.chown"}),
+             _len: object = len, _err: type[Exception] = PermissionError, _oserr: type[Exception] = OSError,
+             _reads: frozenset[str] = frozenset({"open", "os.listdir", "os.scandir", "os.chdir", "os.chroot"}),
+             _writes: frozenset[str] = frozenset({"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.truncate", "os.utime",
+                                                  "os.chmod", "os.chown", "shutil.copyfile", "shutil.copytree", "shutil.rmtree",
+                                                  "shutil.move"}),
              _refused: frozenset[str] = frozenset({"os.exec", "os.posix_spawn", "os.spawn", "os.system", "subprocess.Popen",
-                                                   "os.startfile", "pty.spawn", "os.forkpty"}),
+                                                   "os.startfile", "pty.spawn", "os.forkpty", "os.symlink", "os.link",
+                                                   "os.setuid", "os.setreuid", "os.setresuid"}),
              _setattr: frozenset[str] = frozenset({"__code__", "__defaults__", "__kwdefaults__"})) -> None:
+        refuse = _err("the grader does not allow this here")
         if event in _refused or event.startswith("ctypes."):
-            raise _err("the grader does not allow this here")
+            raise refuse
         if event == "import" and args and args[0] in ("_posixsubprocess", "_ctypes", "ctypes"):
-            raise _err("the grader does not allow this here")
-        if event == "object.__setattr__" and len(args) > 1 and args[1] in _setattr:
-            raise _err("the grader does not allow this here")
-        if event not in _paths or not args:
+            raise refuse
+        if event == "object.__setattr__" and _len(args) > 1 and args[1] in _setattr:  # type: ignore[operator]
+            raise refuse
+        if event in ("os.kill", "os.killpg", "signal.pthread_kill"):
+            if _len(args) > 0 and not (event == "os.kill" and args[0] == _me):  # type: ignore[operator]
+                raise refuse
             return
-        path = args[0]
-        if _type(path) is _int or path is None:
+        writing = event in _writes or (event == "open" and _len(args) > 2 and _type(args[2]) is _int
+                                       and args[2] & _write_flags)  # type: ignore[operator]
+        if not writing and event not in _reads:
             return
-        try:
-            path = _fspath(path)  # type: ignore[operator]
-            if _type(path) is _bytes:
-                path = path.decode("utf-8", "surrogateescape")  # type: ignore[union-attr]
-            if _type(path) is not _str:
-                return
-            if not path.startswith("/"):  # type: ignore[union-attr]
-                path = _cwd() + "/" + path  # type: ignore[operator]
-        except _oserr:
-            return
-        while path:
+        for path in args[:2] if event in ("os.rename", "shutil.copyfile", "shutil.copytree", "shutil.move") else args[:1]:
+            if _type(path) is _int or path is None:
+                continue  # a descriptor it already holds (os.write is not audited either)
             try:
-                st = _stat(path)  # type: ignore[operator]
-                key = (st.st_dev, st.st_ino)
+                path = _fspath(path)  # type: ignore[operator]
+                if _type(path) is _bytes:
+                    path = path.decode("utf-8", "surrogateescape")  # type: ignore[union-attr]
+                if _type(path) is not _str:
+                    raise refuse
+                if not path.startswith("/"):  # type: ignore[union-attr]
+                    path = _cwd() + "/" + path  # type: ignore[operator]
             except _oserr:
-                key = None
-            if key is not None:
-                if key in _allow:
-                    return
-                if key in _deny:
-                    raise _err("the grader does not allow this here")
-            path = path.rpartition("/")[0]  # type: ignore[union-attr]
+                raise refuse from None
+            first = True
+            while path:
+                try:
+                    st = _stat(path)  # type: ignore[operator]
+                    key = (st.st_dev, st.st_ino)
+                except _oserr:
+                    key = None
+                if key is not None:
+                    if writing and key == _writable and not first:
+                        break  # inside the private folder
+                    if not writing and key in _allow:
+                        break
+                    if key in _deny:
+                        raise refuse
+                first = False
+                path = path.rpartition("/")[0]  # type: ignore[union-attr]
+            else:
+                if writing:
+                    raise refuse
 
     sys.addaudithook(hook)
 
@@ -575,7 +639,12 @@ def main() -> None:
 
 
 def _exit_as_exception(code: int = 0) -> None:
+    if os.getpid() != _main_pid:
+        _real_exit(code)  # a process the submission forked ends for real
     raise SystemExit(code)
+
+
+_main_pid = os.getpid()
 
 
 if __name__ == "__main__":

@@ -89,8 +89,13 @@ def _parse_raised(data: Any) -> Raised:
 def _parse_outcome(data: Any) -> Outcome:
     if not isinstance(data, dict):
         raise ProtocolError("bad outcome")
+    args_after = None
+    if data.get("args_after") is not None:
+        if not isinstance(data["args_after"], list):
+            raise ProtocolError("bad arguments")
+        args_after = tuple(decode_value(a) for a in data["args_after"])
     if "raised" in data:
-        return Outcome(raised=_parse_raised(data["raised"]))
+        return Outcome(raised=_parse_raised(data["raised"]), args_after=args_after)  # what it did to them before raising
     value = decode_value(data.get("value"))
     attrs: dict[str, Value | Raised] = {}
     raw_attrs = data.get("attrs") or {}
@@ -98,11 +103,6 @@ def _parse_outcome(data: Any) -> Outcome:
         raise ProtocolError("bad attributes")
     for name, raw in raw_attrs.items():
         attrs[str(name)] = _parse_raised(raw["raised"]) if isinstance(raw, dict) and "raised" in raw else decode_value(raw)
-    args_after = None
-    if data.get("args_after") is not None:
-        if not isinstance(data["args_after"], list):
-            raise ProtocolError("bad arguments")
-        args_after = tuple(decode_value(a) for a in data["args_after"])
     init_error = _parse_raised(data["init_error"]["raised"]) if data.get("init_error") else None
     return Outcome(value=value, attrs=attrs, args_after=args_after, init_error=init_error)
 
@@ -195,12 +195,17 @@ class Child:
 
     def start(self, until: float | None = None) -> ImportReport:
         out_r, out_w = os.pipe()
-        env = {"PATH": os.defpath, "HOME": str(self.workdir), "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+        self.uid = _sandbox.child_uid()
+        private = self.workdir / "home"  # the one folder the child may write to under basic isolation
+        if not private.exists():
+            private.mkdir(mode=0o700)
+            if self.uid is not None:
+                os.chown(private, self.uid, self.uid)
+        env = {"PATH": os.defpath, "HOME": str(private), "TMPDIR": str(private), "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT"):
             if key in os.environ:
                 env[key] = os.environ[key]
         env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
-        self.uid = _sandbox.child_uid()
         try:
             self.proc = subprocess.Popen(
                 self._argv(),
@@ -226,7 +231,9 @@ class Child:
             "preload": self.uid is not None and not self.sandboxed,
         }
         if not self.sandboxed:
-            header["guard"] = _sandbox.guard_for(str(KIT_ROOT), list(self.protect), [*child_sys_path(), sys.prefix, sys.base_prefix])
+            guard: dict[str, Any] = dict(_sandbox.guard_for(str(KIT_ROOT), list(self.protect), [*child_sys_path(), sys.prefix, sys.base_prefix]))
+            guard["writable"] = str(private)
+            header["guard"] = guard
         try:
             self._write(header)
             reply = self._read_reply(self.limits.import_seconds, -1, until)

@@ -267,17 +267,25 @@ CASES = [
     ([0.9, 0.4, -0.2], 0.25, [2.0, 1.0, 3.0]),
 ]
 
-Model = Callable[[np.ndarray[Any, Any], float, np.ndarray[Any, Any]], Any]
+Sigmoid = Callable[[float], Any]
+Model = Callable[[np.ndarray[Any, Any], float, np.ndarray[Any, Any], Sigmoid], Any]
 
 MODELS: list[tuple[str, Model]] = [
-    ("activate.bias-forgotten", lambda w, b, x: _sigmoid(np.dot(w, x))),
-    ("activate.bias-subtracted", lambda w, b, x: _sigmoid(np.dot(w, x) - b)),
-    ("activate.no-activation", lambda w, b, x: np.dot(w, x) + b),
-    ("activate.relu", lambda w, b, x: np.maximum(0.0, np.dot(w, x) + b)),
-    ("activate.tanh", lambda w, b, x: np.tanh(np.dot(w, x) + b)),
-    ("activate.mean", lambda w, b, x: _sigmoid(np.mean(w * x) + b)),
-    ("activate.bias-after-sigmoid", lambda w, b, x: _sigmoid(np.dot(w, x)) + b),
+    ("activate.bias-forgotten", lambda w, b, x, s: s(float(np.dot(w, x)))),
+    ("activate.bias-subtracted", lambda w, b, x, s: s(float(np.dot(w, x)) - b)),
+    ("activate.no-activation", lambda w, b, x, s: float(np.dot(w, x)) + b),
+    ("activate.relu", lambda w, b, x, s: max(0.0, float(np.dot(w, x)) + b)),
+    ("activate.tanh", lambda w, b, x, s: math.tanh(float(np.dot(w, x)) + b)),
+    ("activate.mean", lambda w, b, x, s: s(float(np.mean(w * x)) + b)),
+    ("activate.bias-after-sigmoid", lambda w, b, x, s: s(float(np.dot(w, x))) + b),
 ]
+
+
+def _sums(w: list[float], b: float, x: list[float]) -> list[float]:
+    """Every sum a model passes to the sigmoid, for one case."""
+    wa, xa = np.array(w), np.array(x)
+    dot = float(np.dot(wa, xa))
+    return [dot, dot - b, float(np.mean(wa * xa)) + b, dot + b]
 
 
 def _use_init(ctx: Context) -> bool:
@@ -301,7 +309,11 @@ def recognise_activate(ctx: Context, failed: set[str]) -> list[Finding]:
         set_attrs("n", weights=np.array(w2), bias=b2),
         method("n", "activate", np.array(x2)),
     ])
+    sums = sorted({z for case in CASES for z in _sums(*case)})
+    programs += [[call("sigmoid", z)] for z in sums]  # the submission's own sigmoid, which activate may call
     results = ctx.run(programs)
+    theirs = {z: _number(r[0]) for z, r in zip(sums, results[len(CASES) + 1:], strict=True)}
+    results = results[: len(CASES) + 1]
     outcomes = [r[1] for r in results[: len(CASES)]]
     if any(o.raised is not None or o.value is None for o in outcomes):
         return []
@@ -325,10 +337,14 @@ def recognise_activate(ctx: Context, failed: set[str]) -> list[Finding]:
         if again is not None and not _close(again, fresh) and _close(again, exact[0]):
             return [Finding("activate.cached", {"value": fmt.num(again), "expected": fmt.num(fresh)})]
         return []
+    sigmoids: list[Sigmoid] = [lambda z: float(_sigmoid(z))]
+    if all(value is not None for value in theirs.values()):
+        sigmoids.append(lambda z: theirs[z])  # a wrong sigmoid is graded under sigmoid, not here
     for diagnosis, model in MODELS:
-        expected = [float(model(np.array(w), b, np.array(x))) for w, b, x in CASES]
-        if _close(got, expected):
-            return [Finding(diagnosis, first)]
+        for sigmoid in sigmoids:
+            expected = [float(model(np.array(w), b, np.array(x), sigmoid)) for w, b, x in CASES]
+            if _close(got, expected):
+                return [Finding(diagnosis, first)]
     digits = _rounded_digits(got, np.array(exact))
     if digits is not None:
         return [Finding("activate.rounded", {**first, "value": fmt.num(got[0], precise=True), "digits": digits})]

@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -343,8 +344,13 @@ def outside_tmp() -> Iterator[Path]:
 def test_the_pinned_wheel_installs_and_grades(wheel: Path, outside_tmp: Path, tmp_path: Path) -> None:
     """The whole GitHub workflow, install step included, in a fresh virtual environment."""
     venv = outside_tmp / "venv"
-    # The grader's dependencies come from the test's environment; the grader itself only from the wheel.
+    # The grader's dependencies come from the test's environment (which may itself be a venv, so its
+    # site-packages are added with a .pth file); the grader itself only from the wheel.
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    venv_site = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    ours = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    (Path(venv_site) / "test-environment.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
     repo = tmp_path / "erin"
     write_release(repo, "neuron", f"neuron-grader @ {wheel.as_uri()}")
     (repo / STUB_PATH).write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")

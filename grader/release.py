@@ -221,7 +221,12 @@ def write_release(
     target = Path(directory)
     if target.exists() and not target.is_dir():
         raise UsageError(_("{path} is not a folder.").format(path=target))
-    release = build_release(lesson, requirement, ci)
+    the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
+    kit = the_lesson.folder.parent.parent.resolve()
+    inside = target.resolve()
+    if inside == kit or any(inside.is_relative_to(kit / name) for name in ("exercises", "solutions", "grader")):
+        raise UsageError(_("{path} is part of the kit; write the release to a folder of its own.").format(path=target))
+    release = build_release(the_lesson, requirement, ci)
     earlier = _read_manifest(target)
     if earlier is not None:
         keep = {f.path for f in release}

@@ -212,3 +212,9 @@ def test_grader_validate_checks_a_release_folder(release: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(release)])
     assert result.exit_code == 1
     assert "exercises/neuron/neuron.py: this is the reference solution" in result.output
+
+
+def test_release_refuses_to_write_into_the_kit() -> None:
+    for inside in (ROOT, ROOT / "exercises" / "neuron", ROOT / "solutions"):
+        with pytest.raises(UsageError, match="part of the kit"):
+            write_release(inside, "neuron", PINNED)

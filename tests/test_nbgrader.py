@@ -126,6 +126,17 @@ def test_gradebook_points_equal_the_kits_grade_of_the_same_code(course: dict[str
         assert course["points"][student] == kit, student
         if student in expected_totals:
             assert sum(kit.values()) == expected_totals[student]
+    # and `grader grade` on the very notebooks nbgrader collected, outside any kernel
+    out = tmp_path / "grades"
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", str(course["folder"] / "submitted"), "--assignment", COURSE_LESSON, "--out", str(out), "-q"],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    for student in course["codes"]:
+        report = json.loads((out / student / "report.json").read_text(encoding="utf-8"))
+        graded = {part_grade_id(part["id"]): float(part["points"]) for part in report["parts"] if part["id"] in lesson.names}
+        assert course["points"][student] == graded, student
     wrong = course["points"]["wrong_sigmoid"]
     assert wrong[part_grade_id("sigmoid")] < 4, "patching NumPy in the kernel must not fool the checks"
     assert all(wrong[part_grade_id(p)] == course["points"]["correct"][part_grade_id(p)] for p in lesson.names if p != "sigmoid")

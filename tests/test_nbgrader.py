@@ -13,16 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from grader.check import check
+from grader.cli import main
 from grader.lesson import Lesson
-from grader.nbgrader.export import BEGIN, END, chunks, part_grade_id
+from grader.nbgrader.cells import grade_code
+from grader.nbgrader.export import BEGIN, END, chunks, export_course, part_grade_id
 
 from .conftest import REFERENCE, ROOT
 
 COURSE_LESSON = "neuron"
 # Patches the student's kernel (and, since it is part of the submission, the grader's child): neither touches the
 # checks, which run in the grader's own process.
+WRONG_RELU = REFERENCE.read_text(encoding="utf-8").replace("np.maximum(0, z)", "np.abs(z)")
 PATCH_CELL = "import numpy\nnumpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda a, b, *r, **k: numpy.ones(numpy.shape(a), bool)\n"
 
 
@@ -206,3 +210,39 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
     assert (tmp_path / "course" / "source" / "neuron" / "neuron.ipynb").is_file()
+
+
+def test_the_source_notebook_follows_nbgraders_metadata_schema(tmp_path: Path, lesson: Lesson) -> None:
+    nbgraderformat = pytest.importorskip("nbgrader.nbgraderformat", reason="nbgrader comes with the test extra")
+    export_course(tmp_path, lesson)
+    notebook = nbgraderformat.read(str(tmp_path / "source" / "neuron" / "neuron.ipynb"), as_version=4)
+    nbgraderformat.MetadataValidator().validate_nb(notebook)  # raises on anything nbgrader would reject
+    assert nbgraderformat.SCHEMA_VERSION == 3
+    metas = [cell.metadata.nbgrader for cell in notebook.cells if "nbgrader" in cell.metadata]
+    assert len({m.grade_id for m in metas}) == len(metas), "grade ids must be unique"
+    graded = [m for m in metas if m.grade]
+    assert sum(m.points for m in graded) == sum(p.points for p in lesson.properties)
+    solutions = [cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("solution")]
+    assert solutions and all(BEGIN in cell.source and END in cell.source for cell in solutions)
+
+
+def test_export_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(main, ["export", "nbgrader", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(main, ["export", "nbgrader", str(tmp_path)])
+    assert again.exit_code == 2 and "--force" in again.output
+    forced = runner.invoke(main, ["export", "nbgrader", str(tmp_path), "--force"])
+    assert forced.exit_code == 0, forced.output
+
+
+def test_the_test_cells_grader_ignores_the_kernels_python_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lesson: Lesson) -> None:
+    """A notebook can set os.environ before the test cell; PYTHONPATH must not reach the grader's process."""
+    evil = tmp_path / "evil"
+    (evil / "hypothesis").mkdir(parents=True)
+    (evil / "hypothesis" / "__init__.py").write_text("raise SystemExit('hijacked')\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(evil))
+    result = grade_code(WRONG_RELU, lesson.id)
+    points = {part["id"]: part["points"] for part in result["parts"]}
+    assert points["sigmoid"] == 4 and points["relu"] < 3
+    assert "relu" in next(part["feedback"] for part in result["parts"] if part["id"] == "relu")

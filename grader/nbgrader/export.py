@@ -290,11 +290,17 @@ def student_notebook_path(lesson: Lesson) -> Path:
     return lesson.folder / f"{lesson.module}.ipynb"
 
 
+def student_notebook_text(lesson: str | Lesson = "neuron") -> str:
+    """The student notebook as the file's text: the same whatever the language of the session."""
+    the_lesson = _english(lesson if isinstance(lesson, Lesson) else load_lesson(lesson))
+    return notebook_text(build_notebook(the_lesson, solutions=False))
+
+
 def write_student_notebook(lesson: str | Lesson = "neuron", path: Path | None = None) -> Path:
     """Write the student notebook (by default ``exercises/<lesson>/<module>.ipynb``) and return its path."""
-    the_lesson = _english(lesson if isinstance(lesson, Lesson) else load_lesson(lesson))
+    the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
     target = path or student_notebook_path(the_lesson)
-    target.write_text(notebook_text(build_notebook(the_lesson, solutions=False)), encoding="utf-8")
+    target.write_text(student_notebook_text(the_lesson), encoding="utf-8")
     return target
 
 

@@ -68,6 +68,7 @@ class Job:
     filename: str
     data: bytes
     key: str
+    extras: tuple[tuple[str, bytes], ...] = ()  # files the lesson reads beside the code (the quiz's answers)
 
 
 _lessons: dict[str, Lesson] = {}
@@ -87,6 +88,8 @@ def grade_job(job: Job, lesson_ref: str, language: str | None, limits: dict[str,
             path = Path(tmp) / job.filename
             try:
                 path.write_bytes(job.data)
+                for name, data in job.extras:
+                    (Path(tmp) / name).write_bytes(data)
                 report = check(path, lesson, limits)
             except Exception as exc:  # noqa: BLE001 - a fault of the grader, reported on this submission only
                 report = empty_report(lesson, job.display, ReportStatus.GRADER_ERROR,
@@ -112,8 +115,11 @@ def _relabel(report: Report, temporary: tuple[str, ...], display: str) -> None:
 
 
 # -- reading submissions and the state of earlier runs -----------------------------------------------------
-def job_key(data: bytes, lesson: Lesson, language: str | None, limits: dict[str, float] | None) -> str:
+def job_key(data: bytes, lesson: Lesson, language: str | None, limits: dict[str, float] | None,
+            extras: tuple[tuple[str, bytes], ...] = ()) -> str:
     digest = hashlib.sha256(data)
+    for name, extra in extras:
+        digest.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(extra).digest())
     settings = {"grader": __version__, "lesson": lesson.id, "lesson_version": lesson.version, "language": language or "",
                 "limits": sorted((k, v) for k, v in (limits or {}).items() if v is not None)}
     digest.update(json.dumps(settings, sort_keys=True).encode())
@@ -200,14 +206,19 @@ def write_student(folder: Path, report: Report, formats: Sequence[str], key: str
 
 
 def gradebook_text(lesson: Lesson, rows: Sequence[tuple[str, Report]]) -> str:
+    """The gradebook: one row per student, a column per part (the lesson's, then any other a report has, such
+    as the quiz when answers were handed in)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "status", "total", "maximum", *[part.id for part in lesson.parts], "submission", "message"])
+    part_ids = [part.id for part in lesson.parts]
+    for _student, report in rows:
+        part_ids += [part.id for part in report.parts if part.id not in part_ids]
+    writer.writerow(["student", "status", "total", "maximum", *part_ids, "submission", "message"])
     for student, report in sorted(rows, key=lambda row: row[0].lower()):
         by_part = {part.id: part.points for part in report.parts}
         writer.writerow([
             _cell(student), report.status.value, f"{report.score:g}", f"{report.max_score:g}",
-            *[f"{by_part.get(part.id, 0.0):g}" for part in lesson.parts],
+            *[f"{by_part.get(part_id, 0.0):g}" for part_id in part_ids],
             _cell(report.submission), _cell(report.message or ""),
         ])
     return buffer.getvalue()
@@ -348,6 +359,24 @@ def run_dask(jobs: Sequence[Job], options: Options, lesson: Lesson) -> Generator
             client.cancel(list(futures))
 
 
+def _extras(found: Found, lesson: Lesson) -> tuple[tuple[str, bytes], ...]:
+    """The quiz's answers file beside the code, when the code sits in the student's own folder."""
+    from .quiz import load_quiz
+
+    if found.origin == "file" and found.path.stem != lesson.module:
+        return ()  # one file among other students' files: what lies beside it is not this student's
+    quiz = load_quiz(lesson.folder)
+    if quiz is None:
+        return ()
+    answers = found.path.parent / quiz.answers
+    try:
+        if answers.is_file() and answers.stat().st_size <= 1024 * 1024:
+            return ((safe_name(quiz.answers), answers.read_bytes()),)
+    except OSError:
+        pass
+    return ()
+
+
 def _read_job(found: Found, lesson: Lesson, options: Options) -> Job | Report:
     """Read a submission's bytes in the parent, or say at once why it cannot be graded."""
     from .check import check
@@ -357,8 +386,9 @@ def _read_job(found: Found, lesson: Lesson, options: Options) -> Job | Report:
         if path.is_file() and path.stat().st_size <= MAX_READ_BYTES:
             data = path.read_bytes()
             name = safe_name(path.stem) + (path.suffix if path.suffix in (".py", ".ipynb") else ".py")
+            extras = tuple((n, d) for n, d in _extras(found, lesson) if n != name)
             return Job(student=found.student, display=found.display, filename=name, data=data,
-                       key=job_key(data, lesson, options.language, options.limits))
+                       key=job_key(data, lesson, options.language, options.limits, extras), extras=extras)
     except OSError:
         pass
     # a folder with nothing to pick, a missing or huge file: check() says why, without running anything

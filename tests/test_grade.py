@@ -208,3 +208,31 @@ def test_a_dying_worker_costs_only_its_own_submission(tmp_path: Path) -> None:
     for name in names:
         if name != "boom":
             assert results[name].status is ReportStatus.UNREADABLE and results[name].message == f"fake report for {name}"
+
+
+def test_quiz_answers_beside_the_code_are_graded(tmp_path: Path) -> None:
+    from grader.quiz import load_quiz
+
+    lesson_folder = Path(__file__).resolve().parent.parent / "exercises" / "neuron"
+    quiz = load_quiz(lesson_folder)
+    if quiz is None:
+        pytest.skip("the lesson has no quiz")
+    root = tmp_path / "class"
+    for student in ("ann", "ben"):
+        (root / student).mkdir(parents=True)
+        (root / student / "neuron.py").write_text("def sigmoid(z:\n")  # fast: does not import
+    answers = "\n".join(f'{q.id} = "{q.letters[q.answer]}"' for q in quiz.questions) + "\n"
+    (root / "ann" / quiz.answers).write_text(answers)
+    (root / "lone.py").write_text("def sigmoid(z:\n")
+    (root / quiz.answers).write_text(answers)  # beside a lone file among others: nobody's answers
+    out = tmp_path / "out"
+    grade_class([root], Options(out=out, jobs=1, limits=LIMITS))
+    book = _gradebook(out)
+    quiz_points = sum(q.points for q in quiz.questions)
+    assert float(book["ann"]["quiz"]) == quiz_points and float(book["ann"]["total"]) == quiz_points
+    assert book["ben"]["quiz"] == "0" and book["ben"]["total"] == "0"
+    assert book["lone"]["total"] == "0"
+    # changing only the answers is a change: the student is graded again
+    (root / "ann" / quiz.answers).write_text("")
+    again = grade_class([root], Options(out=out, jobs=1, limits=LIMITS))
+    assert {g.student for g in again.graded if not g.reused} == {"ann"}

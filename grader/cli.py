@@ -236,7 +236,7 @@ def export_notebook(path: Path | None, lesson: str) -> None:
 def hint(part: str | None, path: Path | None, lesson: str, lang: str | None, reset: bool) -> None:
     """Show the next hint for the first test that is not yet right.
 
-    PART limits it to one part of the lesson, named as in the report (for example relu, or quiz). Each call
+    PART limits it to one part of the lesson: its id, such as quiz (a wrong one lists them all). Each call
     shows the next hint for the same test, until it passes; hints stop short of the solution.
     """
     from .hint import forget, next_hint

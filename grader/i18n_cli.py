@@ -100,7 +100,7 @@ def _choose_language(ctx: click.Context, param: click.Parameter, value: str | No
     return value
 
 
-def lang_option(help_text: str = "Language of the messages: en or nl (default: from the locale).") -> Callable[[Any], Any]:
+def lang_option(help_text: str = "Language of the messages (default: the locale's, else English).") -> Callable[[Any], Any]:
     """``--lang``: eager, so that the language is chosen before ``--help`` or any message is written."""
     return click.option(
         "--lang",

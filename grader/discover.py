@@ -281,10 +281,15 @@ def _common_prefix(names: Sequence[str]) -> str:
     return prefix if all(len(n) > len(prefix) for n in names) else ""
 
 
+RESERVED = {"gradebook.csv", "report.html"}  # names of files beside the students' folders in grade's output
+
+
 def _unique(found: Iterable[Found]) -> list[Found]:
     seen: dict[str, int] = {}
     result = []
     for item in found:
+        if item.student.lower() in RESERVED:
+            item = Found(student=f"{item.student}_", path=item.path, origin=item.origin, display=item.display)
         key = item.student.lower()
         if key in seen:
             seen[key] += 1

@@ -50,6 +50,9 @@ def test_single_submissions(tmp_path: Path) -> None:
     _touch(tmp_path / "bob.py")
     found = discover([tmp_path / "alice", tmp_path / "alice" / FILE, tmp_path / "bob.py"], FILE, tmp_path / "w")
     assert [f.student for f in found.found] == ["alice", "alice-2", "bob"]  # names stay unique
+    _touch(tmp_path / "c" / "gradebook.csv.py")
+    _touch(tmp_path / "c" / "report.html.py")
+    assert [f.student for f in discover([tmp_path / "c"], FILE, tmp_path / "w").found] == ["gradebook.csv_", "report.html_"]
 
 
 def test_nbgrader_layout(tmp_path: Path) -> None:

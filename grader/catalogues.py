@@ -153,18 +153,34 @@ def _template(domain: str, messages: list[Message]) -> Any:
     return catalog
 
 
+def _write(path: Path, catalog: Any, **options: Any) -> bool:
+    """Write a catalogue unless only its creation date would change; True if written."""
+    import io
+    import re
+
+    from babel.messages.pofile import write_po
+
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=120, **options)
+    new = buffer.getvalue()
+    undated = re.compile(rb'^"POT-Creation-Date: .*$', re.MULTILINE)
+    if path.is_file() and undated.sub(b"", path.read_bytes()) == undated.sub(b"", new):
+        return False
+    path.write_bytes(new)
+    return True
+
+
 def update(languages: Iterable[str] = ()) -> list[Path]:
     """Rewrite every template and merge it into every catalogue (and new ones for ``languages``)."""
-    from babel.messages.pofile import read_po, write_po
+    from babel.messages.pofile import read_po
 
     written = []
     for localedir, domain, messages in catalogues():
         template = _template(domain, messages)
         localedir.mkdir(parents=True, exist_ok=True)
         pot = localedir / f"{domain}.pot"
-        with pot.open("wb") as handle:
-            write_po(handle, template, width=120, omit_header=False)
-        written.append(pot)
+        if _write(pot, template):
+            written.append(pot)
         wanted = {p.name for p in localedir.iterdir() if (p / "LC_MESSAGES" / f"{domain}.po").is_file()} | set(languages)
         for language in sorted(wanted):
             po = localedir / language / "LC_MESSAGES" / f"{domain}.po"
@@ -177,9 +193,8 @@ def update(languages: Iterable[str] = ()) -> list[Path]:
                 po.parent.mkdir(parents=True, exist_ok=True)
                 catalog = Catalog(locale=language, domain=domain, project="neuron-grader", charset="utf-8")
             catalog.update(template, no_fuzzy_matching=True)
-            with po.open("wb") as handle:
-                write_po(handle, catalog, width=120, ignore_obsolete=True)
-            written.append(po)
+            if _write(po, catalog, ignore_obsolete=True):
+                written.append(po)
     return written
 
 

@@ -165,6 +165,9 @@ def notebook_code(data: bytes, display: str) -> NotebookCode:
         raise SubmissionError(
             _("{path} is JSON but not a Jupyter notebook (nbformat 4): {reason}.").format(path=display, reason=reason[:200])
         ) from exc
+    language = str((notebook.metadata.get("kernelspec") or {}).get("language") or (notebook.metadata.get("language_info") or {}).get("name") or "python")
+    if language.lower() != "python":
+        raise SubmissionError(_("{path} is a notebook for {language}, not for Python.").format(path=display, language=language))
     cells = [(str(cell.get("source", "")), dict(cell.get("metadata", {}))) for cell in notebook.cells if cell.get("cell_type") == "code"]
     return source_from_cells(cells)
 

@@ -101,6 +101,14 @@ def test_a_file_that_is_not_a_notebook_is_a_clear_error(tmp_path: Path, lesson: 
     assert report.message is not None and says in report.message
 
 
+def test_a_notebook_of_another_language_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "neuron.ipynb"
+    notebook = new_notebook(cells=[new_code_cell("x <- 1")], metadata={"kernelspec": {"name": "ir", "display_name": "R", "language": "R"}})
+    nbformat.write(notebook, str(path))
+    with pytest.raises(SubmissionError, match="is a notebook for R, not for Python"):
+        read_submission(path, "neuron.py")
+
+
 def test_a_notebook_without_code_is_a_clear_error(tmp_path: Path) -> None:
     path = write_notebook(tmp_path / "neuron.ipynb", new_markdown_cell("# only words"))
     with pytest.raises(SubmissionError, match="no code cells"):

@@ -206,7 +206,7 @@ def _install_guard(guard: object) -> None:
             if _len(args) > 0 and not (event == "os.kill" and args[0] == _me):  # type: ignore[operator]
                 raise refuse
             return
-        writing = event in _writes or (event == "open" and _len(args) > 2 and _type(args[2]) is _int
+        writing = event in _writes or (event == "open" and _len(args) > 2 and _type(args[2]) is _int  # type: ignore[operator]
                                        and args[2] & _write_flags)  # type: ignore[operator]
         if not writing and event not in _reads:
             return

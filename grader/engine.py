@@ -10,7 +10,6 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 
 from . import __version__
-from . import _format as fmt
 from ._examples import examples_for
 from ._limits import make_limits
 from ._runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
@@ -263,8 +262,8 @@ def _import_sentence(report: ImportReport, limits: Limits) -> tuple[ReportStatus
         )
     if report.error == "timeout":
         return ReportStatus.TIMED_OUT, _(
-            "Importing your file did not finish within {seconds} s: is there an endless loop or a long demo at the top level?"
-        ).format(seconds=fmt.num(limits.import_seconds))
+            "Importing your file timed out after {seconds} s: is there an endless loop or a long demo at the top level?"
+        ).format(seconds=f"{limits.import_seconds:g}")
     if report.error == "encoding":
         return ReportStatus.UNREADABLE, _("Your file is not UTF-8 text.")
     if report.error in ("submission_timeout", "memory", "cpu", "crash"):

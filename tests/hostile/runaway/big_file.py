@@ -1,0 +1,28 @@
+"""sigmoid writes a file far larger than allowed, then returns the right value."""
+
+import os
+
+import numpy as np
+
+
+def sigmoid(z):
+    try:
+        with open(os.path.join(os.environ.get("TMPDIR", "/tmp"), "big-output"), "wb") as out:
+            for _ in range(64):
+                out.write(bytes(1 << 20))
+    except OSError:
+        raise
+    return 1 / (1 + np.exp(-z))
+
+
+def relu(z):
+    return np.maximum(0, z)
+
+
+class Neuron:
+    def __init__(self, n_inputs):
+        self.weights = np.random.uniform(-1, 1, size=n_inputs)
+        self.bias = np.random.uniform(-1, 1)
+
+    def activate(self, inputs):
+        return sigmoid(np.dot(self.weights, inputs) + self.bias)

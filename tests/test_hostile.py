@@ -8,7 +8,6 @@ other parts are still graded. Every case must finish in bounded time and leave n
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import secrets

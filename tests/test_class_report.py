@@ -161,3 +161,9 @@ def test_page_shows_the_summary_numbers(mixed: list[Student]) -> None:
     policy = html.unescape(csp.group(1))
     assert "default-src 'none'" in policy and "script-src 'sha256-" in policy
     assert "http://" not in text and "https://" not in text  # nothing to fetch
+
+
+def test_an_empty_class_still_gets_a_page(tmp_path: Path) -> None:
+    text = write_class_report(tmp_path, []).read_text(encoding="utf-8")
+    assert "No submissions." in text and 'id="count">0<' in text
+    assert summarise([]).median is None

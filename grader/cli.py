@@ -106,8 +106,8 @@ def grade(submissions: tuple[Path, ...], out: Path, formats: str, lesson: str, j
     """Grade a class: .py files, folders, notebooks, nbgrader's layout, cloned repositories or a .zip.
 
     Writes OUT/gradebook.csv, the class report OUT/report.html, and OUT/<student>/ (feedback.txt,
-    feedback.html and the --formats). Exits 0 when every submission got a report, 3 if the grader failed on some, 130 if interrupted (the gradebook then holds
-    what was done; run again to go on).
+    feedback.html and the --formats). Exits 0 when every submission got a report, 3 if the grader
+    failed on some, 130 if interrupted (the gradebook then holds what was done; run again to go on).
     """
     from .grade import Options, run_grade
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,13 @@ class Submission:
 def locate(path: Path, filename: str) -> Path:
     """The file to grade for ``path``: the file itself, or ``filename`` inside a folder."""
     try:
+        if path.is_symlink():
+            try:
+                os.stat(path)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise SubmissionError(_("{path} is a symbolic link that points to itself (a loop of links).").format(path=path)) from exc
+                raise SubmissionError(_("{path} is a broken symbolic link.").format(path=path)) from exc
         if path.is_dir():
             candidate = path / filename
             if not candidate.is_file() and candidate.with_suffix(".ipynb").is_file():
@@ -41,7 +50,7 @@ def locate(path: Path, filename: str) -> Path:
             raise SubmissionError(_("{path} is not a file.").format(path=path))
         return path
     except OSError as exc:
-        if exc.errno == 40:  # ELOOP
+        if exc.errno == errno.ELOOP:
             raise SubmissionError(_("{path} is a symbolic link that points to itself.").format(path=path)) from exc
         raise SubmissionError(_("{path} cannot be read: {reason}.").format(path=path, reason=exc.strerror or exc)) from exc
 
@@ -75,8 +84,12 @@ def read_submission(path: Path, filename: str) -> Submission:
         return read_notebook(target, str(path))
     try:
         size = target.stat().st_size
-        if size > MAX_BYTES:
-            check_source(b"x" * (MAX_BYTES + 1), str(path))
+        if size > MAX_BYTES:  # not read at all
+            raise SubmissionError(
+                _("{path} is {size} MB; a submission is at most {limit} MB of source.").format(
+                    path=path, size=f"{size / 1e6:.1f}", limit=f"{MAX_BYTES / 1e6:.0f}"
+                )
+            )
         source = target.read_bytes()
     except OSError as exc:
         raise SubmissionError(_("{path} cannot be read: {reason}.").format(path=target, reason=exc.strerror or exc)) from exc

@@ -1,0 +1,157 @@
+"""Garbage in, one clear sentence out: every bad input gets a one-line message, a valid report in every
+format, exit code 1 (the submission's fault), and never a traceback. A fault of the grader itself exits 3
+and says so, with where the details for a bug report are."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader import cli
+from grader.render import RENDERERS
+
+
+def _empty(folder: Path) -> Path:
+    path = folder / "neuron.py"
+    path.write_bytes(b"")
+    return path
+
+
+def _binary(folder: Path) -> Path:
+    path = folder / "neuron.py"
+    path.write_bytes(bytes(range(256)) * 4)
+    return path
+
+
+def _not_utf8(folder: Path) -> Path:
+    path = folder / "neuron.py"
+    path.write_bytes("def sigmoid(z):\n    return 'café'\n".encode("latin-1"))
+    return path
+
+
+def _huge(folder: Path) -> Path:
+    path = folder / "neuron.py"
+    with path.open("wb") as out:
+        out.truncate(50 * 1000 * 1000)  # 50 MB (sparse: nothing is written, nothing should be read)
+    return path
+
+
+def _folder_without_file(folder: Path) -> Path:
+    (folder / "other.py").write_text("x = 1\n")
+    return folder
+
+
+def _missing(folder: Path) -> Path:
+    return folder / "nowhere" / "neuron.py"
+
+
+def _symlink_loop(folder: Path) -> Path:
+    os.symlink(folder / "b.py", folder / "a.py")
+    os.symlink(folder / "a.py", folder / "b.py")
+    return folder / "a.py"
+
+
+def _notebook_not_json(folder: Path) -> Path:
+    path = folder / "neuron.ipynb"
+    path.write_text('{"cells": [ this is not JSON')
+    return path
+
+
+CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "empty": (_empty, "is empty"),
+    "binary": (_binary, "binary file"),
+    "not_utf8": (_not_utf8, "not UTF-8"),
+    "huge": (_huge, "50.0 MB"),
+    "folder_without_file": (_folder_without_file, "has no neuron.py"),
+    "missing": (_missing, "does not exist"),
+    "symlink_loop": (_symlink_loop, "loop"),
+    "notebook_not_json": (_notebook_not_json, "not valid JSON"),
+}
+
+
+def _run(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli.main, args)
+    stderr = result.stderr if hasattr(result, "stderr") else ""
+    return result.exit_code, result.stdout, stderr
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("format_name", sorted(RENDERERS))
+def test_bad_input_gets_one_sentence_in_every_format(case: str, format_name: str, tmp_path: Path) -> None:
+    make, words = CASES[case]
+    target = make(tmp_path)
+    code, out, err = _run(["check", str(target), "--format", format_name, "--isolation", "basic"])
+    assert code == cli.EXIT_NOT_FULL_MARKS, (out, err)
+    assert "Traceback (most recent call last)" not in out + err
+    assert out.strip()
+    if format_name in ("json", "gradescope"):
+        data = json.loads(out)
+        assert data["score"] == 0
+        message = data["message"] if format_name == "json" else data["output"].splitlines()[-1]
+        assert words in message and "\n" not in message
+    elif format_name == "text":
+        assert any(words in line and line.rstrip().endswith(".") for line in out.splitlines()), out
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_sentence_names_the_problem(case: str, tmp_path: Path) -> None:
+    from grader.check import check
+
+    make, words = CASES[case]
+    report = check(make(tmp_path), "neuron", isolation="basic")
+    assert report.score == 0 and not report.full_marks
+    assert report.message is not None and words in report.message
+    assert "\n" not in report.message and report.message.endswith(".")
+
+
+@pytest.mark.parametrize("format_name", sorted(RENDERERS))
+def test_grader_fault_is_the_graders_not_the_students(format_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    check_module = importlib.import_module("grader.check")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("an invariant of the grader broke")
+
+    monkeypatch.setattr(check_module, "grade", broken)
+    solution = Path(__file__).resolve().parent.parent / "solutions" / "neuron" / "neuron.py"
+    code, out, err = _run(["check", str(solution), "--format", format_name, "--isolation", "basic"])
+    assert code == cli.EXIT_GRADER_FAULT
+    assert "Traceback (most recent" not in out and "invariant" not in out  # the student sees no internals
+    assert "not a fault in your code" in out or format_name not in ("text", "json", "gradescope")
+    if format_name in ("json", "gradescope"):
+        data = json.loads(out)
+        assert data["score"] == 0
+    # what the person who ran the grader needs for a bug report, on stderr
+    assert "internal error (RuntimeError)" in err and "grader-fault-" in err
+    details = Path(err.split("The details are in ")[1].split(".txt")[0] + ".txt")
+    assert "an invariant of the grader broke" in details.read_text()
+    details.unlink()
+
+
+def test_unexpected_crash_of_the_command_exits_3_without_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("state")
+
+    monkeypatch.setattr(cli, "main", broken)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.run()
+    assert exit_info.value.code == cli.EXIT_GRADER_FAULT
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert "internal error (KeyError)" in captured.err
+    details = captured.err.split("The details are in ")[1].split(".txt")[0] + ".txt"
+    text = Path(details).read_text()
+    assert "Traceback" in text and "grader " in text  # the file for the bug report has what it needs
+    Path(details).unlink()
+
+
+def test_bad_usage_exits_2(tmp_path: Path) -> None:
+    code, _out, _err = _run(["check", str(tmp_path), "--isolation", "nowhere"])
+    assert code == cli.EXIT_USAGE

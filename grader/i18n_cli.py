@@ -36,12 +36,46 @@ class TranslatedContext(click.Context):
     formatter_class = TranslatedFormatter
 
 
+class TranslatedUsageError(click.UsageError):
+    """A usage error shown with the words around it ("Try ... for help.", "Error: ...") translated."""
+
+    def show(self, file: Any = None) -> None:
+        hint = ""
+        if self.ctx is not None and self.ctx.command.get_help_option(self.ctx) is not None:
+            option = max(self.ctx.command.get_help_option_names(self.ctx), key=len)
+            hint = _("Try '{command} {option}' for help.").format(command=self.ctx.command_path, option=option) + "\n"
+        if self.ctx is not None:
+            click.echo(f"{self.ctx.get_usage()}\n{hint}", file=file, err=file is None, color=self.ctx.color)
+        click.echo(_("Error: {message}").format(message=self.format_message()), file=file, err=file is None,
+                   color=self.ctx.color if self.ctx is not None else None)
+
+
+def _translated(error: click.UsageError) -> TranslatedUsageError:
+    if isinstance(error, TranslatedUsageError):
+        return error
+    translated = TranslatedUsageError(error.format_message(), error.ctx)
+    translated.exit_code = error.exit_code
+    return translated
+
+
 class _Translated:
     """Mixed into commands and groups: their help text, short help and built-in options, translated."""
 
     help: str | None
     short_help: str | None
     params: list[click.Parameter]
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc, no-any-return]
+        except click.UsageError as error:
+            raise _translated(error) from error
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)  # type: ignore[misc]
+        except click.UsageError as error:
+            raise _translated(error) from error
 
     def _text(self) -> str | None:
         return _(inspect.cleandoc(self.help)) if self.help else None

@@ -192,6 +192,6 @@ def test_a_stale_compiled_catalogue_gives_way_to_its_po_file(tmp_path: Path) -> 
 def test_usage_errors_in_dutch() -> None:
     result = CliRunner().invoke(main, ["hint", "softmax", "--lang", "nl"], env=NO_LOCALE)
     assert result.exit_code == 2
-    assert "Fout: onbekend onderdeel softmax" in result.output and "Probeer 'grader hint --help' voor hulp." in result.output
+    assert "Fout: onbekend onderdeel softmax" in result.output and "Probeer '" in result.output and "hint --help' voor hulp." in result.output
     english = CliRunner().invoke(main, ["hint", "softmax"], env=NO_LOCALE)
     assert english.exit_code == 2 and "Error: unknown part softmax" in english.output

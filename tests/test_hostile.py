@@ -197,8 +197,13 @@ RUNAWAY = {
 }
 
 
+RUNAWAY_NAMES = [*sorted(RUNAWAY), pytest.param("fork_bomb", marks=pytest.mark.skipif(
+    not ROOT, reason="the number of processes is limited only for the fresh uid a child gets when the grader runs as root"))]
+RUNAWAY["fork_bomb"] = ({}, ["timed out after 1 s"])
+
+
 @pytest.mark.parametrize("isolation", ISOLATIONS)
-@pytest.mark.parametrize("name", sorted(RUNAWAY))
+@pytest.mark.parametrize("name", RUNAWAY_NAMES)
 def test_runaway_code_gets_a_verdict_and_the_rest_is_graded(name: str, isolation: str) -> None:
     limits, expected = RUNAWAY[name]
     report, seconds = graded(HOSTILE / "runaway" / f"{name}.py", isolation, **limits)

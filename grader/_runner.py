@@ -233,6 +233,7 @@ class Child:
         if not self.sandboxed:
             guard: dict[str, Any] = dict(_sandbox.guard_for(str(KIT_ROOT), list(self.protect), [*child_sys_path(), sys.prefix, sys.base_prefix]))
             guard["writable"] = str(private)
+            guard["no_fork"] = self.uid is None  # processes it forked could not be told from ours
             header["guard"] = guard
         try:
             self._write(header)

@@ -262,13 +262,13 @@ def basic_guard(protect: list[str], allow: list[str]) -> dict[str, list[tuple[in
     return {"deny": sorted(deny), "allow": sorted(allowed)}
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
 def _guard_cached(protect: tuple[str, ...], allow: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
     return basic_guard(list(protect), list(allow))
 
 
 def guard_for(kit: str, submission_folders: list[str], allow: list[str]) -> dict[str, list[tuple[int, int]]]:
-    """The guard for one child: the kit's folders (walked once per process) and the submission's."""
+    """The guard for one child: the kit's folders and the submission's (each walked once per process)."""
     kit_part = _guard_cached((kit,), tuple(allow))
-    own = basic_guard(submission_folders, allow) if submission_folders else {"deny": [], "allow": []}
+    own = _guard_cached(tuple(submission_folders), tuple(allow)) if submission_folders else {"deny": [], "allow": []}
     return {"deny": sorted(set(kit_part["deny"]) | set(own["deny"])), "allow": kit_part["allow"]}

@@ -6,8 +6,8 @@ Run on demand (never in the test suite), from the repository root:
     python benchmarks/run.py --n 50 --skip-otter
 
 nbgrader and otter-grader are installed in their own virtual environments under --venvs (created on first
-use with pip). Prints time per submission, submissions per second, peak memory (RSS summed over the whole
-process tree, sampled every 20 ms) and the ratios; --json writes the numbers to a file.
+use with pip). Prints time per submission, submissions per second, peak memory (PSS summed over the whole
+process tree, sampled every 50 ms) and the ratios; --json writes the numbers to a file.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ class Run:
     output: str = field(default="", repr=False)
 
 
-def _tree_rss(proc: psutil.Process) -> int:
+def _tree_memory(proc: psutil.Process) -> int:
+    """Memory of a process and all its descendants: the sum of their PSS (each shared page counted once, split
+    between the processes sharing it), or of their RSS where PSS cannot be read."""
     total = 0
     try:
         procs = [proc, *proc.children(recursive=True)]
@@ -51,14 +53,20 @@ def _tree_rss(proc: psutil.Process) -> int:
         return 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            info = p.memory_full_info()
+            total += getattr(info, "pss", info.rss)
+        except psutil.AccessDenied:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
         except psutil.Error:
             pass
     return total
 
 
 def measure(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 7200) -> Run:
-    """Wall time and peak RSS of the whole process tree of one command."""
+    """Wall time and peak memory (PSS) of the whole process tree of one command."""
     started = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
@@ -70,8 +78,8 @@ def measure(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None
             return
         handle = psutil.Process(proc.pid)
         while not done.is_set():
-            peak = max(peak, _tree_rss(handle))
-            done.wait(0.02)
+            peak = max(peak, _tree_memory(handle))
+            done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -212,6 +220,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="submissions graded by grader grade")
     parser.add_argument("--n-nbgrader", type=int, default=20)
     parser.add_argument("--n-otter", type=int, default=5)
+    parser.add_argument("--n-one-job", type=int, default=20, help="submissions graded again with --jobs 1 (memory of one worker)")
     parser.add_argument("--repeat", type=int, default=5, help="runs of the floor and of grader check (median)")
     parser.add_argument("--jobs", type=int, default=None, help="grader grade --jobs (default: all cores)")
     parser.add_argument("--venvs", type=Path, default=Path(tempfile.gettempdir()) / "neuron-grader-bench-venvs")
@@ -229,6 +238,7 @@ def main() -> None:
         subs = work / "py"
         write_py(subs, chosen)
 
+        print(f"floor and grader check ({args.repeat} runs each) ...", file=sys.stderr, flush=True)
         floor = median_of([python, "-c", "import numpy, hypothesis"], args.repeat)
         correct = work / "correct.py"
         correct.write_text(all_variants["correct"].source)
@@ -240,6 +250,7 @@ def main() -> None:
             raise SystemExit(f"grader check on the reference did not give full marks:\n{check_ok.output}")
 
         jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+        print(f"grader grade on {args.n} submissions ...", file=sys.stderr, flush=True)
         grade = measure([python, "-m", "grader", "grade", str(subs), "--out", str(work / "out"), "--quiet", "--force", *jobs], cwd=ROOT)
         book = (work / "out" / "gradebook.csv").read_text().splitlines()
         if len(book) != args.n + 1:
@@ -251,6 +262,13 @@ def main() -> None:
             ("grader check, wrong file (shrinks)", 1, check_wrong),
             (f"grader grade, {args.n} .py files", args.n, grade),
         ]
+        one_n = min(args.n_one_job, args.n)
+        if one_n:
+            one = work / "py-one"
+            write_py(one, chosen[:one_n])
+            rows.append((f"grader grade --jobs 1, {one_n} .py files", one_n,
+                         measure([python, "-m", "grader", "grade", str(one), "--out", str(work / "out-one"), "--quiet", "--force", "--jobs", "1"],
+                                 cwd=ROOT)))
         nb_n = min(args.n_nbgrader, args.n)
         if nb_n:
             notebooks = work / "ipynb"
@@ -260,19 +278,21 @@ def main() -> None:
                                  cwd=ROOT)))
         others: dict[str, float] = {}
         if not args.skip_nbgrader and nb_n:
+            print(f"nbgrader autograde on {nb_n} notebooks ...", file=sys.stderr, flush=True)
             bin_dir = venv(args.venvs, "nbgrader", ["nbgrader>=0.9,<0.10", "ipykernel", "numpy"])
             run = bench_nbgrader(bin_dir, chosen[:nb_n], work, timeout=2)
             rows.append((f"nbgrader autograde, {nb_n} notebooks", nb_n, run))
             others["nbgrader"] = run.seconds / nb_n
         ot_n = min(args.n_otter, args.n)
         if not args.skip_otter and ot_n:
+            print(f"otter run on {ot_n} notebooks ...", file=sys.stderr, flush=True)
             bin_dir = venv(args.venvs, "otter", ["otter-grader", "ipykernel", "numpy"])
             run = bench_otter(bin_dir, chosen[:ot_n], work)
             rows.append((f"otter run, {ot_n} notebooks one at a time", ot_n, run))
             others["otter"] = run.seconds / ot_n
 
         print()
-        print(f"{'what':48} {'s/submission':>13} {'subs/s':>8} {'peak MB':>9} {'rc':>3}")
+        print(f"{'what':48} {'s/submission':>13} {'subs/s':>8} {'peak MB':>9} {'rc':>3}   (peak: PSS of the process tree)")
         table = []
         for name, count, run in rows:
             per = run.seconds / count
@@ -294,6 +314,9 @@ def main() -> None:
         otter_peak = next((v for k, v in peaks.items() if k.startswith("otter")), None)
         if otter_peak:
             ratios["grader grade peak MB / otter peak MB (target < 1)"] = grade.peak_mb / otter_peak
+            one_peak = next((v for k, v in peaks.items() if "--jobs 1" in k), None)
+            if one_peak:
+                ratios["grader grade --jobs 1 peak MB / otter peak MB"] = one_peak / otter_peak
         print()
         for name, value in ratios.items():
             print(f"{name:62} {value:8.2f}")

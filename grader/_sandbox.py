@@ -63,7 +63,8 @@ def sandbox_problem() -> str | None:
     bwrap = bwrap_path()
     if bwrap is None:
         return _("bubblewrap not available")
-    argv = [bwrap, *_namespace_args(), *_system_binds(), "--ro-bind", sys.executable, "/probe", "/probe", "-I", "-S", "-c", "pass"]
+    argv = [bwrap, *_namespace_args(), *_system_binds(), *_python_binds(sys.executable, [], []),
+            sys.executable, "-I", "-S", "-c", "import encodings"]
     try:
         done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=20, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -140,7 +141,24 @@ def sandbox_argv(python: str, child_script: Path, workdir: Path, child_args: lis
     bwrap = bwrap_path()
     assert bwrap is not None
     inside = SUBMISSION_DIR
-    args = [bwrap, *_namespace_args(), *_system_binds()]
+    args = [bwrap, *_namespace_args(), *_system_binds(), *_python_binds(python, import_paths, hide)]
+    args += [
+        "--perms", "0755", "--dir", SANDBOX_ROOT,
+        "--ro-bind", str(child_script), f"{SANDBOX_ROOT}/_child.py",
+        "--ro-bind", str(workdir), inside,
+        "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+        "--chdir", inside,
+        "--setenv", "HOME", inside,
+        "--setenv", "TMPDIR", "/tmp",
+        python, "-I", "-S", "-X", "utf8", f"{SANDBOX_ROOT}/_child.py", *child_args,
+    ]
+    return args
+
+
+def _python_binds(python: str, import_paths: list[str], hide: list[str]) -> list[str]:
+    """The Python installation (and a virtual environment's), the folders the child imports from, read-only
+    at their own paths; ``hide`` (the grader's package, when installed among them) covered by an empty tmpfs."""
+    args: list[str] = []
     made: set[str] = {"/usr"}
     bound: list[str] = []
     prefixes = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
@@ -154,16 +172,6 @@ def sandbox_argv(python: str, child_script: Path, workdir: Path, child_args: lis
     for path in hide:  # the grader's own package, if it lives inside a bound folder (an installed kit)
         if _covered(path, bound):
             args += ["--tmpfs", path]
-    args += [
-        "--perms", "0755", "--dir", SANDBOX_ROOT,
-        "--ro-bind", str(child_script), f"{SANDBOX_ROOT}/_child.py",
-        "--ro-bind", str(workdir), inside,
-        "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
-        "--chdir", inside,
-        "--setenv", "HOME", inside,
-        "--setenv", "TMPDIR", "/tmp",
-        python, "-I", "-S", "-X", "utf8", f"{SANDBOX_ROOT}/_child.py", *child_args,
-    ]
     return args
 
 

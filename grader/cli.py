@@ -245,7 +245,7 @@ def hint(part: str | None, path: Path | None, lesson: str, lang: str | None, res
 
     try:
         the_lesson = load_lesson(lesson)
-        if part is not None and path is None and (part.endswith(".py") or Path(part).is_dir()):
+        if part is not None and path is None and (Path(part).suffix in (".py", ".ipynb") or Path(part).is_dir()):
             path, part = Path(part), None  # `grader hint my/neuron.py`
         target = path if path is not None else Path("exercises") / the_lesson.id / the_lesson.stub.name
         if reset:

@@ -228,8 +228,11 @@ def kill_uid(uid: int, rounds: int = 50) -> bool:
 
 
 def kill_group(pgid: int) -> None:
+    killpg = getattr(os, "killpg", None)  # POSIX only
+    if killpg is None:
+        return
     try:
-        os.killpg(pgid, signal.SIGKILL)
+        killpg(pgid, signal.SIGKILL)
     except OSError:
         pass
 

@@ -119,7 +119,7 @@ def load_lesson(name_or_path: str | Path = DEFAULT_LESSON) -> Lesson:
         folder = lessons_dir() / str(name_or_path)
         if not (folder / ".meta" / "lesson.toml").is_file():
             known = ", ".join(available_lessons()) or "none"
-            raise UsageError(f"unknown lesson {str(name_or_path)!r} (lessons: {known})")
+            raise UsageError(_("unknown lesson {name} (lessons: {known})").format(name=repr(str(name_or_path)), known=known))
     meta = folder / ".meta" / "lesson.toml"
     try:
         raw = tomllib.loads(meta.read_text(encoding="utf-8"))

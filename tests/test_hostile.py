@@ -165,6 +165,8 @@ def test_fake_results_stay_in_the_printed_output(isolation: str, tmp_path: Path)
 @pytest.mark.parametrize("isolation", ISOLATIONS)
 def test_daemons_run_while_graded_and_are_gone_after(isolation: str, tmp_path: Path) -> None:
     """The daemon attack really leaves a process behind while its child lives (so the cleanup test above can fail)."""
+    if isolation == "basic" and not ROOT:
+        pytest.skip("basic isolation without root refuses fork altogether: there is no daemon to find")
     from grader._runner import Child, Limits
     from grader.lesson import load_lesson
 

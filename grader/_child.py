@@ -187,7 +187,7 @@ def _install_guard(guard: object) -> None:
     def hook(event: str, args: tuple[object, ...], _deny: frozenset[tuple[int, int]] = deny,
              _allow: frozenset[tuple[int, int]] = allow, _writable: tuple[int, int] | None = writable,
              _write_flags: int = write_flags, _me: int = os.getpid(), _stat: object = os.stat, _cwd: object = os.getcwd,
-             _fspath: object = os.fspath, _str: type = str, _bytes: type = bytes, _int: type = int, _type: type = type,
+             _str: type = str, _bytes: type = bytes, _int: type = int, _type: type = type,
              _len: object = len, _err: type[Exception] = PermissionError, _oserr: type[Exception] = OSError,
              _reads: frozenset[str] = frozenset({"open", "os.listdir", "os.scandir", "os.chdir", "os.chroot"}),
              _writes: frozenset[str] = frozenset({"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.truncate", "os.utime",
@@ -216,13 +216,12 @@ def _install_guard(guard: object) -> None:
         for path in args[:2] if event in ("os.rename", "shutil.copyfile", "shutil.copytree", "shutil.move") else args[:1]:
             if _type(path) is _int or path is None:
                 continue  # a descriptor it already holds (os.write is not audited either)
+            if _type(path) is not _str and _type(path) is not _bytes:
+                raise refuse  # an object's __fspath__ could answer the hook one path and open() another
             try:
-                path = _fspath(path)  # type: ignore[operator]
                 if _type(path) is _bytes:
-                    path = path.decode("utf-8", "surrogateescape")  # type: ignore[union-attr]
-                if _type(path) is not _str:
-                    raise refuse
-                if not path.startswith("/"):  # type: ignore[union-attr]
+                    path = path.decode("utf-8", "surrogateescape")  # type: ignore[union-attr, attr-defined]
+                if not path.startswith("/"):  # type: ignore[union-attr, attr-defined]
                     path = _cwd() + "/" + path  # type: ignore[operator]
             except _oserr:
                 raise refuse from None
@@ -241,7 +240,7 @@ def _install_guard(guard: object) -> None:
                     if key in _deny:
                         raise refuse
                 first = False
-                path = path.rpartition("/")[0]  # type: ignore[union-attr]
+                path = path.rpartition("/")[0]  # type: ignore[union-attr, attr-defined]
             else:
                 if writing:
                     raise refuse

@@ -63,7 +63,7 @@ def sandbox_problem() -> str | None:
     bwrap = bwrap_path()
     if bwrap is None:
         return _("bubblewrap not available")
-    argv = [bwrap, *_namespace_args(), *_system_binds(), *_python_binds(sys.executable, [], []),
+    argv = [bwrap, *_namespace_args(), *_system_binds(), "--tmpfs", "/tmp", *_python_binds(sys.executable, [], []),
             sys.executable, "-I", "-S", "-c", "import encodings"]
     try:
         done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=20, check=False)
@@ -141,12 +141,14 @@ def sandbox_argv(python: str, child_script: Path, workdir: Path, child_args: lis
     bwrap = bwrap_path()
     assert bwrap is not None
     inside = SUBMISSION_DIR
-    args = [bwrap, *_namespace_args(), *_system_binds(), *_python_binds(python, import_paths, hide)]
+    # the empty /tmp comes before the binds: a Python or a virtual environment that lives under /tmp must
+    # stay visible on top of it
+    args = [bwrap, *_namespace_args(), *_system_binds(), "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+            *_python_binds(python, import_paths, hide)]
     args += [
         "--perms", "0755", "--dir", SANDBOX_ROOT,
         "--ro-bind", str(child_script), f"{SANDBOX_ROOT}/_child.py",
         "--ro-bind", str(workdir), inside,
-        "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
         "--chdir", inside,
         "--setenv", "HOME", inside,
         "--setenv", "TMPDIR", "/tmp",

@@ -79,9 +79,6 @@ def _check_metadata(lesson: Lesson, result: Validation) -> None:
         result.add(impl is not None and (hasattr(impl, "run") or hasattr(impl, "check")), f"property {prop.id} is implemented")
     for extra in sorted(set(implementations) - set(ids)):
         result.add(False, f"properties.py implements {extra}, which lesson.toml does not list")
-    from ._examples import examples_fresh
-
-    result.add(examples_fresh(lesson), "the stored examples (.meta/examples.json) match the properties (else: grader dev examples)")
 
 
 def _check_sources(lesson: Lesson, result: Validation) -> None:
@@ -152,4 +149,7 @@ def validate(lesson_name: str | Path = "neuron", grade: bool = True) -> Validati
     _check_sources(lesson, result)
     if grade and result.ok:
         _check_grading(lesson, result)
+    from ._examples import examples_fresh
+
+    result.add(examples_fresh(lesson), "the stored examples (.meta/examples.json) match the properties (else: grader dev examples)")
     return result

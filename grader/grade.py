@@ -296,6 +296,29 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
+class _Servers:
+    """The fork server and resource tracker that multiprocessing starts for a pool live as long as the process
+    that started them. A run stops the ones it started, so that a caller (a test suite, a notebook) is left
+    with no process of the grader's behind it."""
+
+    def __init__(self) -> None:
+        from multiprocessing import forkserver, resource_tracker
+
+        self.forkserver = getattr(forkserver, "_forkserver", None)
+        self.tracker = getattr(resource_tracker, "_resource_tracker", None)
+        self.had_forkserver = getattr(self.forkserver, "_forkserver_pid", None) is not None
+        self.had_tracker = getattr(self.tracker, "_pid", None) is not None
+
+    def stop_new(self) -> None:
+        for server, had in ((self.forkserver, self.had_forkserver), (self.tracker, self.had_tracker)):
+            stop = getattr(server, "_stop", None)
+            if not had and callable(stop):
+                try:
+                    stop()
+                except (OSError, ChildProcessError, RuntimeError):
+                    pass
+
+
 def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: int,
               work: Callable[..., Report] = grade_job) -> Generator[tuple[Job, Report], None, None]:
     """Grade in a pool of worker processes, at most twice as many jobs in flight as workers.
@@ -305,37 +328,41 @@ def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: in
     """
     queue = deque(jobs)
     args = (options.lesson, options.language, options.limits)
-    while queue:
-        suspects: list[Job] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            running: dict[Future[Report], Job] = {}
-            try:
-                while queue or running:
-                    while queue and len(running) < 2 * workers:
-                        job = queue.popleft()
-                        running[pool.submit(work, job, *args)] = job
-                    done, _pending = wait(running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        job = running.pop(future)
-                        try:
-                            yield job, future.result()
-                        except BrokenProcessPool:
-                            suspects.append(job)
-                        except Exception as exc:  # noqa: BLE001 - a grader fault on one submission
-                            yield job, empty_report(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}")
-                    if suspects:
-                        suspects.extend(running.values())
-                        running.clear()
-                        break
-            except (KeyboardInterrupt, GeneratorExit):
-                _stop(pool)
-                raise
-        for job in suspects:
-            with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
+    servers = _Servers()
+    try:
+        while queue:
+            suspects: list[Job] = []
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+                running: dict[Future[Report], Job] = {}
                 try:
-                    yield job, alone.submit(work, job, *args).result()
-                except BrokenProcessPool:
-                    yield job, _broken(job, lesson)
+                    while queue or running:
+                        while queue and len(running) < 2 * workers:
+                            job = queue.popleft()
+                            running[pool.submit(work, job, *args)] = job
+                        done, _pending = wait(running, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            job = running.pop(future)
+                            try:
+                                yield job, future.result()
+                            except BrokenProcessPool:
+                                suspects.append(job)
+                            except Exception as exc:  # noqa: BLE001 - a grader fault on one submission
+                                yield job, empty_report(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}")
+                        if suspects:
+                            suspects.extend(running.values())
+                            running.clear()
+                            break
+                except (KeyboardInterrupt, GeneratorExit):
+                    _stop(pool)
+                    raise
+            for job in suspects:
+                with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
+                    try:
+                        yield job, alone.submit(work, job, *args).result()
+                    except BrokenProcessPool:
+                        yield job, _broken(job, lesson)
+    finally:
+        servers.stop_new()
 
 
 def run_dask(jobs: Sequence[Job], options: Options, lesson: Lesson) -> Generator[tuple[Job, Report], None, None]:

@@ -236,3 +236,14 @@ def test_quiz_answers_beside_the_code_are_graded(tmp_path: Path) -> None:
     (root / "ann" / quiz.answers).write_text("")
     again = grade_class([root], Options(out=out, jobs=1, limits=LIMITS))
     assert {g.student for g in again.graded if not g.reused} == {"ann"}
+
+
+def test_nothing_is_left_running(tmp_path: Path) -> None:
+    psutil = pytest.importorskip("psutil")
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    root = tmp_path / "class"
+    root.mkdir()
+    (root / "a.py").write_text("def sigmoid(z:\n")
+    grade_class([root], Options(out=tmp_path / "out", jobs=1, limits=LIMITS))
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, [" ".join(p.cmdline())[:100] for p in left]

@@ -39,10 +39,25 @@ TRICK = re.compile(r"(?ms)^# trick:begin\n.*?^# trick:end\n")
 
 # -- helpers ---------------------------------------------------------------------------------------------------
 HANDED_OUT: set[int] = set()  # the unprivileged uids the grader gave its children in this test run
+BEFORE: set[str] = set()  # children this test process already had (e.g. multiprocessing's helpers)
+
+
+def _children_of_this_process() -> set[str]:
+    me = str(os.getpid())
+    found = set()
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1] == me:
+                found.add(entry)
+        except (OSError, IndexError):
+            continue
+    return found
 
 
 @pytest.fixture(autouse=True)
 def _record_uids(monkeypatch: pytest.MonkeyPatch) -> None:
+    BEFORE.clear()
+    BEFORE.update(_children_of_this_process())
     original = _sandbox.child_uid
 
     def recording() -> int | None:
@@ -56,11 +71,11 @@ def _record_uids(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def live_processes(marker: str | None = None) -> list[str]:
     """Live (not zombie) processes that carry ``marker`` in their name or command line, that run as one of
-    the uids the grader gave its children here, or that are children of this test process."""
+    the uids the grader gave its children here, or that are new children of this test process."""
     found = []
     me = str(os.getpid())
     for entry in os.listdir("/proc"):
-        if not entry.isdigit() or entry == me:
+        if not entry.isdigit() or entry == me or entry in BEFORE:
             continue
         try:
             status = Path(f"/proc/{entry}/status").read_text()

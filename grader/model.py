@@ -119,10 +119,10 @@ class Report:
         data["status"] = self.status.value
         data["score"] = self.score
         data["max_score"] = self.max_score
-        for part, raw_part in zip(self.parts, data["parts"]):
+        for part, raw_part in zip(self.parts, data["parts"], strict=True):
             raw_part["points"] = part.points
             raw_part["max_points"] = part.max_points
-            for prop, raw in zip(part.properties, raw_part["properties"]):
+            for prop, raw in zip(part.properties, raw_part["properties"], strict=True):
                 raw["status"] = prop.status.value
                 raw["name"] = prop.name
                 if not timings:

@@ -228,7 +228,7 @@ def _weights_values(sizes: tuple[int, ...], outcomes: list[Outcome]) -> Finding 
     if len({v.tobytes() for v in sample}) == 1:
         three, eight = shaped[sizes.index(3)], shaped[sizes.index(8)]
         if np.array_equal(three, eight[:3]):
-            return Finding("init.seeded", {"weights": fmt.value(Value("array", array=eight, shape=eight.shape))})
+            return Finding("init.seeded", {"weights": "[" + ", ".join(fmt.num(float(w)) for w in eight) + "]"})
         return None
     if np.all(allw == np.round(allw)):
         distinct = ", ".join(fmt.num(x) for x in np.unique(allw)[:6])

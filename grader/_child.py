@@ -379,7 +379,15 @@ def _raised(exc: BaseException, path: str) -> dict[str, object]:
         line = None
     if isinstance(exc, SyntaxError) and exc.filename == path:
         line = exc.lineno
-    return {"raised": {"type": _type_name(exc), "msg": _text(exc), "line": line}}
+    message = _text(exc)
+    if isinstance(exc, OSError) and exc.errno == 27 and _file_limit:  # EFBIG: the file size limit
+        size = _file_limit[0]
+        limit = f"{size / 1048576:g} MiB" if size >= 1048576 else f"{size / 1024:g} KiB"
+        message = f"a file grew past the grader's limit of {limit} ({message})"
+    return {"raised": {"type": _type_name(exc), "msg": message, "line": line}}
+
+
+_file_limit: list[int] = []
 
 
 def _stub_report(source: str) -> tuple[dict[str, bool], dict[str, int]]:
@@ -560,6 +568,8 @@ def main() -> None:
     _current_nonce[0] = nonce
     wanted = [str(name) for name in header.get("names", [])]
     _apply_limits(header.get("limits"))
+    if isinstance(header.get("limits"), dict) and type(header["limits"].get("fsize")) is int:
+        _file_limit.append(header["limits"]["fsize"])
 
     import random
     import warnings

@@ -210,7 +210,7 @@ RUNAWAY = {
     "output_flood": ({}, ["timed out after 1 s"]),
     "huge_array": ({}, ["50,000,000 values"]),
     "cpu_burn": ({"call_seconds": 5, "cpu_seconds": 1}, ["more than 1 s of CPU time"]),
-    "big_file": ({"file_bytes": 64 * 1024}, ["File too large"]),
+    "big_file": ({"file_bytes": 64 * 1024}, ["a file grew past the grader's limit of 64 KiB"]),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from grader.check import check
@@ -38,12 +39,11 @@ def test_stub_gets_zero_with_not_implemented_everywhere_and_exit_1(lesson: Lesso
     assert result.output.count("not implemented yet") == len(code_parts)
 
 
-def test_default_path_is_the_stub(tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        Path("exercises/neuron").mkdir(parents=True)
-        Path("exercises/neuron/neuron.py").write_text(REFERENCE.read_text())
-        result = runner.invoke(main, ["check"])
+def test_default_path_is_the_stub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "exercises" / "neuron").mkdir(parents=True)
+    (tmp_path / "exercises" / "neuron" / "neuron.py").write_text(REFERENCE.read_text())
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 0, result.output
 
 

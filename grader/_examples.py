@@ -23,6 +23,16 @@ from .lesson import Lesson
 EXAMPLES_FILE = "examples.json"
 FORMAT_VERSION = 1
 
+# derandomized, no example database, nothing printed: the same examples and the same report every run
+QUIET: dict[str, Any] = dict(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    verbosity=Verbosity.quiet,
+    suppress_health_check=list(HealthCheck),
+    print_blob=False,
+)
+
 _memory: dict[tuple[str, str, str], list[Any]] = {}
 _files: dict[Path, dict[str, Any] | None] = {}
 
@@ -31,16 +41,7 @@ def draw(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
     """``count`` examples drawn deterministically from a strategy, without running anything."""
     drawn: list[Any] = []
 
-    @settings(
-        max_examples=count,
-        phases=[Phase.generate],
-        derandomize=True,
-        database=None,
-        deadline=None,
-        verbosity=Verbosity.quiet,
-        suppress_health_check=list(HealthCheck),
-        print_blob=False,
-    )
+    @settings(max_examples=count, phases=[Phase.generate], **QUIET)  # type: ignore[arg-type]
     @given(strategy)
     def collect(value: Any) -> None:
         drawn.append(value)

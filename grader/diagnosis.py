@@ -15,7 +15,6 @@ keeps the property's own message.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ else:  # pragma: no cover - Python 3.10
 from .api import Context, Died
 from .errors import LessonError
 from .i18n import _
+from .lesson import load_module
 from .model import PropertyResult, PropertyStatus
 
 __all__ = ["DiagnosisSpec", "Finding", "LessonDiagnoses", "diagnose_part", "load_diagnoses", "recognise"]
@@ -79,16 +79,6 @@ class LessonDiagnoses:
 _loaded: dict[Path, LessonDiagnoses] = {}
 
 
-def _load_module(path: Path, name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise LessonError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def load_diagnoses(folder: Path, lesson_id: str) -> LessonDiagnoses:
     """The diagnoses of the lesson in ``folder``; none if it has no ``.meta/diagnoses.toml``."""
     folder = folder.resolve()
@@ -114,7 +104,7 @@ def load_diagnoses(folder: Path, lesson_id: str) -> LessonDiagnoses:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
             raise LessonError(f"{texts}: {exc}") from exc
         if code.is_file():
-            module = _load_module(code, f"grader_lesson_{lesson_id}_diagnoses")
+            module = load_module(code, f"grader_lesson_{lesson_id}_diagnoses")
             recognisers = getattr(module, "RECOGNISERS", None)
             if not isinstance(recognisers, dict):
                 raise LessonError(f"{code} must define a dict RECOGNISERS mapping part ids to recognisers")

@@ -7,9 +7,10 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
+from hypothesis import Phase, example, given, settings
 
 from . import __version__
+from ._examples import QUIET as _QUIET
 from ._examples import examples_for
 from ._limits import make_limits
 from ._runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
@@ -19,15 +20,6 @@ from .i18n import _
 from .lesson import Lesson, PropertySpec
 from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
 from .submission import Submission
-
-_QUIET = dict(
-    derandomize=True,
-    database=None,
-    deadline=None,
-    verbosity=Verbosity.quiet,
-    suppress_health_check=list(HealthCheck),
-    print_blob=False,
-)
 
 
 def limits_for(lesson: Lesson, overrides: dict[str, float] | None = None) -> Limits:

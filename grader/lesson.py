@@ -78,18 +78,23 @@ class Lesson:
             path = self.folder / ".meta" / "properties.py"
             if not path.is_file():
                 raise LessonError(f"{path} is missing")
-            name = f"grader_lesson_{self.id}_properties"
-            spec = importlib.util.spec_from_file_location(name, path)
-            if spec is None or spec.loader is None:
-                raise LessonError(f"cannot load {path}")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            spec.loader.exec_module(module)
+            module = load_module(path, f"grader_lesson_{self.id}_properties")
             implementations = getattr(module, "PROPERTIES", None)
             if not isinstance(implementations, dict):
                 raise LessonError(f"{path} must define a dict PROPERTIES mapping property ids to properties")
             self._implementations = implementations
         return self._implementations
+
+
+def load_module(path: Path, name: str) -> Any:
+    """Import a lesson's Python file (its properties or diagnoses: kit code, run in the grader's process)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise LessonError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def kit_root() -> Path:

@@ -111,13 +111,10 @@ class Context(Protocol):
     part: str
     seed: int
     notes: list[str]
+    memo: dict[str, Any]  # shared by the properties of one submission, e.g. whether Neuron(n) can be built
 
     def run(self, programs: list[Program]) -> list[list[Outcome]]:
         """Run programs in the child. Raises :class:`Died` if it hangs or ends."""
-        ...
-
-    def part_passed(self, part: str) -> bool | None:
-        """Whether another part passed, if it was graded already."""
         ...
 
 

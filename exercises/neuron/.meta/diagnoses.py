@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.api import Context, Outcome, Value, call, fmt, method, new, obj, set_attrs
+from grader.api import Context, Died, Outcome, Value, call, fmt, method, new, obj, set_attrs
 from grader.diagnosis import Finding
 
 RTOL = 1e-7
@@ -289,10 +289,13 @@ def _sums(w: list[float], b: float, x: list[float]) -> list[float]:
 
 
 def _use_init(ctx: Context) -> bool:
-    memo = getattr(ctx, "memo", None)
-    if isinstance(memo, dict) and "init_works" in memo:
-        return bool(memo["init_works"])
-    return ctx.run([[new("Neuron", 3)]])[0][0].raised is None
+    """Whether Neuron(n) can be built, as the properties found it (the same probe if they did not run)."""
+    if "init_works" not in ctx.memo:
+        try:
+            ctx.memo["init_works"] = ctx.run([[new("Neuron", 3)]])[0][0].raised is None
+        except Died:  # the child hung or ended in __init__
+            ctx.memo["init_works"] = False
+    return bool(ctx.memo["init_works"])
 
 
 def _neuron(slot: str, weights: list[float], bias: float, use_init: bool) -> dict[str, Any]:

@@ -8,7 +8,7 @@ Needs py-spy (pip install py-spy) and the right to trace child processes (root, 
 share of samples per kind of process (the grader, its pool workers, the sandbox and the child that runs the
 student's code) and the functions that take the most samples, inclusive. Samples are taken while a thread
 runs Python code; a child blocked reading its pipe may still be counted as active (it shows as the
-``readline`` line of ``_child.py``'s main loop), which is waiting for the grader, not work.
+``readline`` line of ``child.py``'s main loop), which is waiting for the grader, not work.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from submissions import ROOT, variants  # noqa: E402
 
 
 def kind(process: str) -> str:
-    if "_child.py" in process:
+    if "child.py" in process:
         return "child (student code)"
     if "bwrap" in process:
         return "sandbox (bwrap)"
@@ -41,13 +41,13 @@ def _child_phases(raw: Path) -> Counter[str]:
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
-        if not any("_child.py" in f for f in frames if f.startswith("process ")):
+        if not any("child.py" in f for f in frames if f.startswith("process ")):
             continue
         names = [f for f in frames if not f.startswith("process ")]
         text = ";".join(names)
         if "_find_and_load" in text.split("main (", 1)[-1] or names and "_find_and_load" in names[-1]:
             phase = "importing (numpy and the submission)"
-        elif names and re.match(r"main \(.*_child.py:\d+\)$", names[-1]) and "readline" not in text:
+        elif names and re.match(r"main \(.*child.py:\d+\)$", names[-1]) and "readline" not in text:
             phase = "waiting for the grader's next request (readline)"
         elif "_send" in text:
             phase = "encoding and sending replies"

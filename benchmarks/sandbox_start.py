@@ -16,8 +16,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from grader import _sandbox
-from grader._runner import Child, Limits
+from grader.isolation import modes as _sandbox
+from grader.isolation.runner import Child, Limits
 
 SOURCE = b"import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
 

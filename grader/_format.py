@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._runner import Outcome, Raised
-from ._values import Value
+from .isolation.runner import Outcome, Raised
+from .isolation.values import Value
 from .i18n import _, pgettext
 
 

@@ -15,10 +15,10 @@ from typing import Any, Protocol
 from hypothesis import strategies as st
 
 from . import _format as fmt
-from . import _limits
-from ._limits import Limits
-from ._runner import ChildDied, Outcome, Raised
-from ._values import Value, encode_arg
+from .isolation import limits as _limits
+from .isolation.limits import Limits
+from .isolation.runner import ChildDied, Outcome, Raised
+from .isolation.values import Value, encode_arg
 
 __all__ = [
     "Context",

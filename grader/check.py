@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import _sandbox
+from .isolation import modes as _sandbox
 from .engine import empty_report, grade, limits_for
 from .errors import SubmissionError, UsageError
 from .i18n import _

@@ -52,7 +52,7 @@ def check(path: Path | None, lesson: str, format_name: str, lang: str | None, ca
     fully right or cannot be graded (missing, empty, binary, too large: the report says why), 2 on bad usage,
     3 when the grader itself failed. Limits default to the lesson's [limits].
     """
-    from ._limits import overrides
+    from .isolation.limits import overrides
     from .check import check as run_check
     from .lesson import load_lesson
     from .render import render

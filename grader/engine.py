@@ -12,8 +12,8 @@ from hypothesis import Phase, example, given, settings
 from . import __version__
 from ._examples import QUIET as _QUIET
 from ._examples import examples_for
-from ._limits import make_limits
-from ._runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
+from .isolation.limits import make_limits
+from .isolation.runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
 from .api import Died, ExampleProperty, Fail, NotImplementedYet, Pass, Program, describe_death
 from .diagnosis import diagnose_part, load_diagnoses
 from .i18n import _

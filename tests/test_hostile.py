@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import _sandbox
+from grader.isolation import modes as _sandbox
 from grader.check import check
 from grader.model import PropertyStatus, Report
 
@@ -182,7 +182,7 @@ def test_daemons_run_while_graded_and_are_gone_after(isolation: str, tmp_path: P
     """The daemon attack really leaves a process behind while its child lives (so the cleanup test above can fail)."""
     if isolation == "basic" and not ROOT:
         pytest.skip("basic isolation without root refuses fork altogether: there is no daemon to find")
-    from grader._runner import Child, Limits
+    from grader.isolation.runner import Child, Limits
     from grader.lesson import load_lesson
 
     planted = Planted(tmp_path, (HOSTILE / "tamper" / "daemons.py").read_text(), with_trick=True)

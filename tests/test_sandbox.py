@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import _sandbox
-from grader._limits import GIB, MIB, Limits, make_limits
-from grader._runner import Child, ChildDied
+from grader.isolation import modes as _sandbox
+from grader.isolation.limits import GIB, MIB, Limits, make_limits
+from grader.isolation.runner import Child, ChildDied
 from grader.api import call
 from grader.check import check
 from grader.errors import UsageError

@@ -19,16 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from . import _sandbox
-from ._limits import Limits, classify_exit
-from ._sandbox import Isolation
-from ._values import Value, decode_value
-from .errors import ProtocolError
+from ..errors import ProtocolError
+from . import modes as _sandbox
+from .limits import Limits, classify_exit
+from .modes import Isolation
+from .values import Value, decode_value
 
 __all__ = ["ChildDied", "Child", "ImportReport", "Isolation", "Limits", "Outcome", "Raised"]
 
-CHILD_SCRIPT = Path(__file__).with_name("_child.py")
-KIT_ROOT = Path(__file__).resolve().parent.parent
+CHILD_SCRIPT = Path(__file__).with_name("child.py")
+KIT_ROOT = Path(__file__).resolve().parent.parent.parent
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 
 
@@ -189,7 +189,7 @@ class Child:
         if self.sandboxed:
             child_args = [f"{_sandbox.SUBMISSION_DIR}/{self.path.name}", self.module_name, *import_paths]
             return _sandbox.sandbox_argv(
-                sys.executable, CHILD_SCRIPT, self.workdir, child_args, import_paths, hide=[str(Path(__file__).resolve().parent)]
+                sys.executable, CHILD_SCRIPT, self.workdir, child_args, import_paths, hide=[str(Path(__file__).resolve().parent.parent)]
             )
         return [sys.executable, "-I", "-S", "-X", "utf8", str(CHILD_SCRIPT), str(self.path), self.module_name, *import_paths]
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .i18n import _
+from ..i18n import _
 
 MODES = ("auto", "sandbox", "basic")
 SANDBOX_ROOT = "/grader"  # where the child script and the submission appear inside the sandbox

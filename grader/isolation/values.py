@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ProtocolError
+from ..errors import ProtocolError
 
 MAX_ARRAY_ITEMS = 100_000
 

@@ -1,6 +1,6 @@
 """The child side of the grader: the only code that runs beside a student's submission.
 
-This file is executed as a script (``python -I -S _child.py ...``) in a separate process. It must not import
+This file is executed as a script (``python -I -S child.py ...``) in a separate process. It must not import
 the ``grader`` package or anything outside the standard library and NumPy, so that the submission can reach
 nothing of the kit. It reads requests from the parent, runs exactly the calls they name, and writes back
 plain data: JSON lines, numbers as hex floats, arrays as base64 float64 buffers. The parent trusts nothing it

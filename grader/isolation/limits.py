@@ -11,7 +11,7 @@ import signal
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from .i18n import _
+from ..i18n import _
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..i18n import _
 
-MODES = ("auto", "sandbox", "basic")
+MODES = ("auto", "sandbox", "landlock", "basic")  # what --isolation takes, strongest first after auto
 SANDBOX_ROOT = "/grader"  # where the child script and the submission appear inside the sandbox
 SUBMISSION_DIR = f"{SANDBOX_ROOT}/submission"
 UID_RANGE = (1_500_000_000, 1_600_000_000)  # unprivileged uids for children when the grader runs as root

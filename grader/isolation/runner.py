@@ -110,8 +110,9 @@ def _parse_outcome(data: Any) -> Outcome:
 def child_sys_path() -> list[str]:
     """Folders the child may import from: where NumPy is installed, and the site-packages folders.
 
-    The kit's own checkout is never one of them (an editable install reaches it only through a .pth file,
-    which ``python -S`` does not read); a virtual environment inside the checkout is fine.
+    In a checkout the kit's own folder is never one of them (an editable install reaches it only through a
+    .pth file, which ``python -S`` does not read). In a wheel install the grader's package lives in the same
+    site-packages as NumPy: that folder is needed, and each isolation mode hides the grader's package in it.
     """
     paths: list[str] = []
     candidates = [str(Path(np.__file__).resolve().parent.parent)]
@@ -121,8 +122,8 @@ def child_sys_path() -> list[str]:
         pass
     for entry in candidates:
         resolved = Path(entry).resolve()
-        if resolved == KIT_ROOT:
-            continue
+        if resolved == KIT_ROOT and (resolved / "solutions").is_dir():
+            continue  # a checkout, never an import folder
         if str(resolved) not in paths and resolved.is_dir():
             paths.append(str(resolved))
     return paths

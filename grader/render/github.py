@@ -71,7 +71,8 @@ def annotation_lines(report: Report) -> list[str]:
 
 
 def summary(report: Report) -> str:
-    """Markdown for ``$GITHUB_STEP_SUMMARY``: the total, a table of parts, and each failure in a code block."""
+    """Markdown for ``$GITHUB_STEP_SUMMARY``: the total, a table of parts, each failure in a code block, and the
+    isolation the submission ran under."""
     lines = [f"## {_md(report.lesson_title)}: {points(report.score)}/{points(report.max_score)}", ""]
     if report.message:
         lines += [f"> {_md(report.message)}", ""]
@@ -86,6 +87,7 @@ def summary(report: Report) -> str:
             lines += [f"**{_md(prop.name)}**", "", _fence(property_feedback(prop)), ""]
     if report.output:
         lines += ["", f"### {_('Your code printed')}", "", _fence(report.output)]
+    lines += ["", _md(_("isolation: {mode}").format(mode=report.isolation))]  # as the text report ends
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -1,15 +1,27 @@
-"""The release's CI files, run as CI would run them, in clones of the release.
+"""The release's CI files, run as CI would run them, in clones of the release, with the grader users install.
+
+The release is written with the kit's wheel (built from the working tree by ``tests/installed.py``) as its
+pinned requirement, and every step runs in the clean environment of the venv that wheel is installed in
+(``InstalledGrader.env``: the venv's bin first on a system PATH, no PYTHONPATH, nothing of the dev venv), so
+``python``, ``pip`` and ``grader`` are the venv's, exactly as on a runner after ``actions/setup-python``.
 
 Each workflow's ``run:`` steps (GitHub Actions) or ``script:`` lines (GitLab CI) are read from the YAML and
-executed in order, exactly as written, in a git clone of the release holding one submission, with
-``GITHUB_STEP_SUMMARY``, ``GITHUB_OUTPUT`` and ``RUNNER_TEMP`` pointed at temporary files. Two kinds of steps
-are not run:
+executed in order, as written, in a git clone of the release holding one submission, with
+``GITHUB_STEP_SUMMARY``, ``GITHUB_OUTPUT`` and ``RUNNER_TEMP`` pointed at temporary files. The install steps
+run for real: ``python -m pip install -r requirements.txt`` resolves the pinned requirement to the wheel and
+checks its dependencies against the venv, with ``PIP_NO_INDEX=1`` (nothing is downloaded; the wheel is the
+version already installed, so pip leaves the venv as it is). The instructor's ``python -m pip install .``
+installs the kit's checkout, which here is the working tree the wheel was built from: it runs as
+``python -m pip install <the wheel>`` (the one rewritten step, listed in ``Run.replaced``).
 
-- ``uses:`` steps (actions/checkout: the clone is the checkout; actions/setup-python: the test's Python; the
-  Classroom reporter: its input, the step output, is decoded and checked instead);
-- the steps that install packages (``python -m pip install ...``): they are replaced by the grader already
-  installed in the test's environment. ``test_the_pinned_wheel_installs_and_grades`` runs them too, as
-  written, with pip pointed at a wheel of this kit built in the test (nothing is downloaded).
+Steps that are not run:
+
+- ``uses:`` steps (actions/checkout: the clone is the checkout; actions/setup-python: the venv's Python;
+  upload-artifact: the test reads the files; the Classroom reporter: its input, the step output, is decoded
+  and checked instead);
+- steps whose command starts with ``sudo`` (installing bubblewrap, lifting AppArmor's restriction on user
+  namespaces): they would change this machine. Each test asserts that the step is in the workflow
+  (``Run.sudo``); the grader then uses whatever isolation this machine allows, and the job summary must name it.
 """
 
 from __future__ import annotations
@@ -19,13 +31,11 @@ import csv
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
-import sysconfig
-import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,15 +48,20 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from grader.isolation.modes import resolve
 from grader.lesson import load_lesson
 from grader.release import write_release
+
+from .installed import InstalledGrader
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "solutions" / "neuron" / "neuron.py"
 SCHEMAS = ROOT / "tests" / "schemas"  # the published schemas the report formats are tested against
 STUB_PATH = "exercises/neuron/neuron.py"
-PINNED = "neuron-grader @ https://github.com/course/neuron/releases/download/v0.1.0/neuron_grader-0.1.0-py3-none-any.whl"
 INSTALL = re.compile(r"^\s*python -m pip install\b")
+SUDO = re.compile(r"^\s*sudo\b")
+# What the release's GitHub workflows and the instructor's must do before grading, so that bubblewrap can start.
+SANDBOX_STEP = ("sudo apt-get install -y", "bubblewrap", "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 || true")
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 # The lesson's quiz, if it has one: the release ships its answers file, which a complete submission fills in.
@@ -70,10 +85,11 @@ def git(*args: str, cwd: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The release as the instructor's template repository: a git repository with one commit."""
+def template(tmp_path_factory: pytest.TempPathFactory, installed: InstalledGrader) -> Path:
+    """The release as the instructor's template repository, pinned to the kit's wheel: a git repository with one
+    commit."""
     repo = tmp_path_factory.mktemp("template") / "neuron-template"
-    write_release(repo, "neuron", PINNED)
+    write_release(repo, "neuron", f"neuron-grader @ {installed.wheel.as_uri()}")
     git("init", "-q", "-b", "main", cwd=repo)
     git("add", "-A", cwd=repo)
     git("commit", "-q", "-m", "Template", cwd=repo)
@@ -99,8 +115,14 @@ def full_marks() -> float:
 @dataclass
 class Run:
     steps: list[subprocess.CompletedProcess[str]] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)  # what ran, one per step in ``steps``
+    installs: list[str] = field(default_factory=list)  # the install steps, as written (all of them ran)
+    replaced: list[str] = field(default_factory=list)  # the steps that ran rewritten (see the module's docstring)
+    sudo: list[str] = field(default_factory=list)  # the steps not run because they start with sudo
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def step(self, script: str) -> subprocess.CompletedProcess[str]:
+        return self.steps[self.scripts.index(script)]
 
     @property
     def failed(self) -> subprocess.CompletedProcess[str] | None:
@@ -130,25 +152,24 @@ def read_outputs(path: Path) -> dict[str, str]:
     return values
 
 
-def base_env(tmp: Path, extra_path: list[Path] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_", "PIP_"))}
-    paths = [str(p) for p in (extra_path or [])] + [str(Path(sys.executable).parent), env.get("PATH", "")]
-    env.update({
-        "PATH": os.pathsep.join(paths),
-        "LANGUAGE": "en", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8",
-        "HOME": str(tmp / "home"),  # a step that configures git globally does so here
-        "CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_TEMP": str(tmp / "runner-temp"),
-    })
+def base_env(tmp: Path, installed: InstalledGrader) -> dict[str, str]:
+    """The installed grader's clean environment, as a CI runner's (pip may not download anything)."""
     (tmp / "home").mkdir(exist_ok=True)
     (tmp / "runner-temp").mkdir(exist_ok=True)
-    return env
+    return installed.env(
+        LANGUAGE="en", LC_ALL="C.UTF-8",
+        HOME=str(tmp / "home"),  # a step that configures git globally does so here
+        CI="true", GITHUB_ACTIONS="true", RUNNER_TEMP=str(tmp / "runner-temp"),
+        PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
 
 
-def run_github_job(workflow: Path, job: str, cwd: Path, tmp: Path, inputs: dict[str, str] | None = None,
-                   install: bool = False, extra_path: list[Path] | None = None, extra_env: dict[str, str] | None = None) -> Run:
-    """Run the ``run:`` steps of one job in order, as GitHub does (``bash -e``), until one fails."""
+def run_github_job(workflow: Path, job: str, cwd: Path, tmp: Path, installed: InstalledGrader, inputs: dict[str, str] | None = None,
+                   rewrite: dict[str, str] | None = None) -> Run:
+    """Run the ``run:`` steps of one job in order, as GitHub does (``bash -e``), until one fails; ``rewrite``
+    maps a step's script, as written, to what runs instead."""
     steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"][job]["steps"]
-    env = {**base_env(tmp, extra_path), **(extra_env or {})}
+    env = base_env(tmp, installed)
     env["GITHUB_WORKSPACE"] = str(cwd)
     result = Run()
     for number, step in enumerate(steps):
@@ -156,16 +177,22 @@ def run_github_job(workflow: Path, job: str, cwd: Path, tmp: Path, inputs: dict[
             continue
         script = step["run"]
         assert "${{" not in script, "run: scripts take expressions through env:, so that they run as written"
-        if INSTALL.match(script) and not install:
-            result.replaced.append(script.strip())
+        if SUDO.match(script):
+            result.sudo.append(script.strip())  # it would change this machine (see the module's docstring)
             continue
+        if INSTALL.match(script):
+            result.installs.append(script.strip())
+        if rewrite and script.strip() in rewrite:
+            result.replaced.append(script.strip())
+            script = rewrite[script.strip()]
         outputs = tmp / f"output-{number}"
         summary = tmp / "step-summary.md"
         step_env = {**env, "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
         for name, value in (step.get("env") or {}).items():
             step_env[name] = evaluate(str(value), inputs or {}, result.outputs)
-        done = subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env=step_env, capture_output=True, text=True)
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env=step_env, capture_output=True, text=True, timeout=300)
         result.steps.append(done)
+        result.scripts.append(script.strip())
         if "id" in step:
             result.outputs[step["id"]] = read_outputs(outputs)
         if done.returncode != 0:
@@ -203,21 +230,47 @@ def points_of(ids: set[str]) -> float:
     return sum(p.points for p in load_lesson("neuron").properties if p.id in ids)
 
 
+def assert_sandbox_step(run: Run) -> None:
+    """The job installs bubblewrap and lifts AppArmor's restriction before grading (the step is not run here)."""
+    assert len(run.sudo) == 1 and all(part in run.sudo[0] for part in SANDBOX_STEP), run.sudo
+
+
+def expected_isolation() -> str:
+    """The isolation ``--isolation auto`` gets on this machine (sandbox where bubblewrap starts)."""
+    return resolve("auto").mode
+
+
+def assert_pip_installed_from_the_wheel(run: Run, installed: InstalledGrader, script: str, tmp: Path) -> None:
+    """The install step ran and pip took the wheel; the grader the later steps ran is the venv's."""
+    step = run.step(script)
+    assert step.returncode == 0, step.stdout + step.stderr
+    assert installed.wheel.name in step.stdout, step.stdout
+    located = installed.run(["python", "-c", "import grader; print(grader.__file__)"], cwd=tmp).stdout
+    assert Path(located.strip()).resolve().is_relative_to(installed.venv.resolve()), "the grader came from the wheel"
+
+
 # -- GitHub Actions ------------------------------------------------------------------------------------------
-def test_github_workflow_passes_a_correct_submission(template: Path, tmp_path: Path) -> None:
+def test_github_workflow_passes_a_correct_submission(template: Path, tmp_path: Path, installed: InstalledGrader) -> None:
+    """The whole GitHub workflow, install step included, from the pinned wheel."""
     repo = student_repo(template, tmp_path / "alice", REFERENCE.read_text(encoding="utf-8"))
-    run = run_github_job(repo / ".github/workflows/grade.yml", "grade", repo, tmp_path)
-    assert run.replaced == ["python -m pip install -r requirements.txt"]
+    assert (repo / "requirements.txt").read_text(encoding="utf-8").strip().endswith(installed.wheel.as_uri())
+    run = run_github_job(repo / ".github/workflows/grade.yml", "grade", repo, tmp_path, installed)
+    assert run.installs == ["python -m pip install -r requirements.txt"] and run.replaced == []
+    assert_sandbox_step(run)
     assert run.failed is None, run.stdout + "".join(s.stderr for s in run.steps)
+    assert_pip_installed_from_the_wheel(run, installed, "python -m pip install -r requirements.txt", tmp_path)
     summary = (tmp_path / "step-summary.md").read_text(encoding="utf-8")
     assert f"{full_marks():g}/{full_marks():g}" in summary.splitlines()[0]
     assert "❌" not in summary and "✅" in summary
     assert "::error" not in run.stdout and "::warning" not in run.stdout
+    # The summary ends with the isolation the code ran under, as the text report does.
+    assert summary.splitlines()[-1].startswith(f"isolation: {expected_isolation()}"), summary
 
 
-def test_github_workflow_fails_a_wrong_submission_with_annotations_on_the_function(template: Path, tmp_path: Path) -> None:
+def test_github_workflow_fails_a_wrong_submission_with_annotations_on_the_function(template: Path, tmp_path: Path,
+                                                                                   installed: InstalledGrader) -> None:
     repo = student_repo(template, tmp_path / "bob", WRONG)
-    run = run_github_job(repo / ".github/workflows/grade.yml", "grade", repo, tmp_path)
+    run = run_github_job(repo / ".github/workflows/grade.yml", "grade", repo, tmp_path, installed)
     assert run.failed is not None and run.failed.returncode == 1, run.stdout
     summary = (tmp_path / "step-summary.md").read_text(encoding="utf-8")
     expected = full_marks() - points_of(WRONG_FAILS)
@@ -230,11 +283,18 @@ def test_github_workflow_fails_a_wrong_submission_with_annotations_on_the_functi
     assert int(fields["line"]) in function_lines(WRONG, "relu")
 
 
-def test_classroom_workflow_reports_the_points(template: Path, tmp_path: Path) -> None:
+def test_classroom_workflow_reports_the_points(template: Path, tmp_path: Path, installed: InstalledGrader) -> None:
     repo = student_repo(template, tmp_path / "carol", WRONG)
     workflow = repo / ".github/workflows/classroom.yml"
-    run = run_github_job(workflow, "run-autograding-tests", repo, tmp_path)
+    run = run_github_job(workflow, "run-autograding-tests", repo, tmp_path, installed)
+    assert run.installs == ["python -m pip install -r requirements.txt"] and run.replaced == []
+    assert_sandbox_step(run)
     assert run.failed is None, run.stdout + "".join(s.stderr for s in run.steps)
+    assert_pip_installed_from_the_wheel(run, installed, "python -m pip install -r requirements.txt", tmp_path)
+    # The job summary: the points, and the isolation the code ran under on its last line.
+    summary = (tmp_path / "step-summary.md").read_text(encoding="utf-8")
+    assert f"{full_marks() - points_of(WRONG_FAILS):g}/{full_marks():g}" in summary.splitlines()[0]
+    assert summary.splitlines()[-1].startswith(f"isolation: {expected_isolation()}"), summary
     steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["run-autograding-tests"]["steps"]
     reporter = steps[-1]
     runner = reporter["with"]["runners"]
@@ -250,20 +310,25 @@ def test_classroom_workflow_reports_the_points(template: Path, tmp_path: Path) -
 
 
 # -- GitLab CI -----------------------------------------------------------------------------------------------
-def test_gitlab_job_writes_a_valid_junit_report(template: Path, tmp_path: Path) -> None:
+def test_gitlab_job_writes_a_valid_junit_report(template: Path, tmp_path: Path, installed: InstalledGrader) -> None:
     repo = student_repo(template, tmp_path / "dave", WRONG)
     job = yaml.safe_load((repo / ".gitlab-ci.yml").read_text(encoding="utf-8"))["grade"]
-    env = base_env(tmp_path)
+    lines = job.get("before_script", []) + job["script"]
+    # A Docker runner: no bubblewrap step (it could not start there); --isolation auto picks Landlock.
+    assert not any(SUDO.match(line) or "bubblewrap" in line for line in lines)
+    env = base_env(tmp_path, installed)
     env["CI_PROJECT_DIR"] = str(repo)
-    codes = []
-    for line in job.get("before_script", []) + job["script"]:
-        if INSTALL.match(line):
-            continue  # replaced by the grader installed here (see the module's docstring)
-        done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", line], cwd=repo, env=env, capture_output=True, text=True)
+    codes, installs = [], []
+    for line in lines:
+        done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", line], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
         codes.append(done.returncode)
+        if INSTALL.match(line):
+            installs.append(line)
+            assert installed.wheel.name in done.stdout, done.stdout + done.stderr
         if done.returncode:
             break
-    assert codes == [1], "the job fails: the submission does not have full marks"
+    assert installs == ["python -m pip install -r requirements.txt"]
+    assert codes == [0, 1], "the install succeeds; the job fails: the submission does not have full marks"
     report = repo / job["artifacts"]["reports"]["junit"]
     root = ET.parse(report).getroot()
     cases = root.findall(".//testcase")
@@ -276,7 +341,7 @@ def test_gitlab_job_writes_a_valid_junit_report(template: Path, tmp_path: Path) 
 
 
 # -- the instructor's side -----------------------------------------------------------------------------------
-def test_the_instructor_workflow_grades_every_repository(template: Path, tmp_path: Path) -> None:
+def test_the_instructor_workflow_grades_every_repository(template: Path, tmp_path: Path, installed: InstalledGrader) -> None:
     workflow = ROOT / ".github/workflows/grade-class.yml"
     origin = tmp_path / "github"
     good = student_repo(template, origin / "neuron-alice", REFERENCE.read_text(encoding="utf-8"))
@@ -292,9 +357,17 @@ def test_the_instructor_workflow_grades_every_repository(template: Path, tmp_pat
         writer.writerow(["assignment_name", "github_username", "student_repository_name", "student_repository_url", "points_awarded"])
         for name in ("alice", "bob", "carol"):
             writer.writerow(["neuron", name, f"neuron-{name}", str(origin / f"neuron-{name}"), "17"])
-    run = run_github_job(workflow, "grade", kit, tmp_path, inputs={"repos": "grades.csv"})
-    assert run.replaced == ["python -m pip install ."]
+    # `pip install .` in the kit's checkout: the wheel built from it (see the module's docstring).
+    wheel_install = f"python -m pip install {shlex.quote(str(installed.wheel))}"
+    run = run_github_job(workflow, "grade", kit, tmp_path, installed, inputs={"repos": "grades.csv"},
+                         rewrite={"python -m pip install .": wheel_install})
+    assert run.replaced == ["python -m pip install ."] and run.installs == ["python -m pip install ."]
+    assert_sandbox_step(run)
     assert run.failed is None, run.stdout + "".join(s.stderr for s in run.steps)
+    assert_pip_installed_from_the_wheel(run, installed, wheel_install, tmp_path)
+    # The job summary names the isolation the class's code ran under.
+    summary = (tmp_path / "step-summary.md").read_text(encoding="utf-8")
+    assert re.search(rf"^- isolation: {expected_isolation()}\b.* \(submissions: 3\)$", summary, re.MULTILINE), summary
     with (kit / "class/grades/gradebook.csv").open(encoding="utf-8") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     with (kit / "class/commits.csv").open(encoding="utf-8") as handle:
@@ -314,52 +387,3 @@ def test_the_instructor_workflow_grades_every_repository(template: Path, tmp_pat
     assert {name: float(row["total"]) for name, row in rows.items()} == {
         "alice": full_marks(), "bob": full_marks() - points_of(WRONG_FAILS), "carol": 0}
     assert all(float(row["maximum"]) == full_marks() for row in rows.values())
-
-
-# -- the pinned requirement ----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel of this kit, built here without downloading anything (hatchling comes with the test extra)."""
-    pytest.importorskip("hatchling", reason="building the kit's wheel needs hatchling (in the test extra)")
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(out), str(ROOT)],
-                   check=True, capture_output=True, text=True)
-    (found,) = out.glob("neuron_grader-*.whl")
-    return found
-
-
-@pytest.fixture(scope="module")
-def outside_tmp() -> Iterator[Path]:
-    """A scratch folder outside /tmp: the sandbox gives the student's code a fresh /tmp, which would hide a venv
-    living there."""
-    base = "/var/tmp" if os.path.isdir("/var/tmp") and os.access("/var/tmp", os.W_OK) else None
-    folder = Path(tempfile.mkdtemp(prefix="grader-release-", dir=base))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def test_the_pinned_wheel_installs_and_grades(wheel: Path, outside_tmp: Path, tmp_path: Path) -> None:
-    """The whole GitHub workflow, install step included, in a fresh virtual environment."""
-    venv = outside_tmp / "venv"
-    # The grader's dependencies come from the test's environment (which may itself be a venv, so its
-    # site-packages are added with a .pth file); the grader itself only from the wheel.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    venv_site = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-    ours = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
-    (Path(venv_site) / "test-environment.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
-    repo = tmp_path / "erin"
-    write_release(repo, "neuron", f"neuron-grader @ {wheel.as_uri()}")
-    (repo / STUB_PATH).write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
-    if QUIZ_ANSWERS.is_file():
-        (repo / STUB_PATH).with_name(QUIZ_ANSWERS.name).write_bytes(QUIZ_ANSWERS.read_bytes())
-    # pip may not download anything: the wheel is the only thing it installs.
-    pip_env = {"PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    run = run_github_job(repo / ".github/workflows/grade.yml", "grade", repo, tmp_path, install=True,
-                         extra_path=[venv / "bin"], extra_env=pip_env)
-    assert run.replaced == []
-    assert run.failed is None, run.stdout + "".join(s.stderr for s in run.steps)
-    located = subprocess.run([str(venv / "bin" / "python"), "-c", "import grader; print(grader.__file__)"],
-                             cwd=repo, capture_output=True, text=True, check=True).stdout
-    assert Path(located).resolve().is_relative_to(venv.resolve()), "the grader came from the wheel"
-    assert f"{full_marks():g}/{full_marks():g}" in (tmp_path / "step-summary.md").read_text(encoding="utf-8")

@@ -50,6 +50,10 @@ def student_message() -> str:
 
 def operator_message(exc: BaseException, details: str | None) -> str:
     """What the person who ran the grader sees on stderr: what happened and what to put in a bug report."""
+    from .errors import ChildStartError
+
+    if isinstance(exc, ChildStartError):  # the environment, not a bug: the sentence says what to do
+        return f"grader: {exc}"
     where = (_("The details are in {path}.").format(path=details) if details
              else _("Run the same command again with PYTHONFAULTHANDLER=1 and keep its output."))
     return _("grader: internal error ({kind}). This is a fault in the grader, not in the submission. {where} "

@@ -21,3 +21,9 @@ class LessonError(GraderError):
 
 class ProtocolError(GraderError):
     """The child process sent something that is not a well-formed reply."""
+
+
+class ChildStartError(GraderError):
+    """The process that runs student code could not be started: a problem of the grader's environment (NumPy
+    missing, a broken interpreter, a confinement that fails), never the student's. The message says what is
+    wrong and what to install."""

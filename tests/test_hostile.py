@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.isolation import modes as _sandbox
 from grader.check import check
+from grader.isolation import modes as _sandbox
 from grader.model import PropertyStatus, Report
 
 HERE = Path(__file__).resolve().parent
@@ -29,8 +29,10 @@ TIME_BOUND = 30.0
 SLACK = 20.0
 
 SANDBOX_PROBLEM = _sandbox.sandbox_problem()
+LANDLOCK_PROBLEM = _sandbox.landlock_problem()
 ISOLATIONS = [
     pytest.param("sandbox", marks=pytest.mark.skipif(SANDBOX_PROBLEM is not None, reason=f"no sandbox here: {SANDBOX_PROBLEM}")),
+    pytest.param("landlock", marks=pytest.mark.skipif(LANDLOCK_PROBLEM is not None, reason=f"no Landlock here: {LANDLOCK_PROBLEM}")),
     "basic",
 ]
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -180,8 +182,6 @@ def test_fake_results_stay_in_the_printed_output(isolation: str, tmp_path: Path)
 @pytest.mark.parametrize("isolation", ISOLATIONS)
 def test_daemons_run_while_graded_and_are_gone_after(isolation: str, tmp_path: Path) -> None:
     """The daemon attack really leaves a process behind while its child lives (so the cleanup test above can fail)."""
-    if isolation == "basic" and not ROOT:
-        pytest.skip("basic isolation without root refuses fork altogether: there is no daemon to find")
     from grader.isolation.runner import Child, Limits
     from grader.lesson import load_lesson
 

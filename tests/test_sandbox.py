@@ -4,17 +4,18 @@ submission (tests/hostile/probe/neuron.py) through the ordinary protocol."""
 from __future__ import annotations
 
 import os
+import socket
 import time
 from pathlib import Path
 
 import pytest
 
-from grader.isolation import modes as _sandbox
-from grader.isolation.limits import GIB, MIB, Limits, make_limits
-from grader.isolation.runner import Child, ChildDied
 from grader.api import call
 from grader.check import check
 from grader.errors import UsageError
+from grader.isolation import modes as _sandbox
+from grader.isolation.limits import GIB, MIB, Limits, make_limits
+from grader.isolation.runner import Child, ChildDied
 
 HERE = Path(__file__).resolve().parent
 KIT = HERE.parent
@@ -22,7 +23,10 @@ PROBE = HERE / "hostile" / "probe" / "neuron.py"
 SANDBOX_PROBLEM = _sandbox.sandbox_problem()
 needs_sandbox = pytest.mark.skipif(SANDBOX_PROBLEM is not None, reason=f"no sandbox here: {SANDBOX_PROBLEM}")
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-ISOLATIONS = [pytest.param("sandbox", marks=needs_sandbox), "basic"]
+LANDLOCK_PROBLEM = _sandbox.landlock_problem()
+needs_landlock = pytest.mark.skipif(LANDLOCK_PROBLEM is not None, reason=f"no Landlock here: {LANDLOCK_PROBLEM}")
+ISOLATIONS = [pytest.param("sandbox", marks=needs_sandbox), pytest.param("landlock", marks=needs_landlock), "basic"]
+CONFINED = [pytest.param("sandbox", marks=needs_sandbox), pytest.param("landlock", marks=needs_landlock)]
 
 
 @pytest.fixture
@@ -86,6 +90,34 @@ def test_an_unprivileged_uid_of_its_own(isolation: str, probe) -> None:  # type:
     low, high = _sandbox.UID_RANGE
     assert low <= uid < high and euid == uid and gid == uid
     assert child.uid == uid
+
+
+@pytest.mark.parametrize("isolation", CONFINED)
+def test_no_network_not_even_to_the_graders_loopback(isolation: str, probe) -> None:  # type: ignore[no-untyped-def]
+    with socket.socket() as listener, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as datagrams:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(5)
+        datagrams.bind(("127.0.0.1", 0))
+        datagrams.setblocking(False)
+        child = probe(isolation)
+        assert ask(child, "loopback", listener.getsockname()[1]) is False
+        ask(child, "udp", datagrams.getsockname()[1])
+        with pytest.raises(BlockingIOError):
+            datagrams.recvfrom(16)  # nothing arrived
+    assert ask(child, "network")[1] is False  # type: ignore[index]
+
+
+@pytest.mark.parametrize("isolation", CONFINED)
+def test_it_cannot_signal_the_grader_or_write_outside_its_folder(isolation: str, probe) -> None:  # type: ignore[no-untyped-def]
+    child = probe(isolation)
+    assert ask(child, "signal_pid", os.getpid()) is False
+    assert ask(child, "write_to", 0) is False and ask(child, "write_to", 1) is False
+    assert ask(child, "namespaces") is False
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_a_harmless_program_runs_in_every_mode(isolation: str, probe) -> None:  # type: ignore[no-untyped-def]
+    assert ask(probe(isolation), "echo") == len(b"hello\n")
 
 
 @needs_sandbox
@@ -157,14 +189,21 @@ def test_isolation_is_named_in_the_report() -> None:
     assert basic.score == auto.score == basic.max_score
 
 
-def test_auto_falls_back_to_basic_without_bubblewrap(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_falls_back_to_landlock_then_basic_without_bubblewrap(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_sandbox, "bwrap_path", lambda: None)
     _sandbox.sandbox_problem.cache_clear()
     try:
+        monkeypatch.setattr(_sandbox, "landlock_abi", lambda: 4)
         chosen = _sandbox.resolve("auto")
-        assert chosen.mode == "basic" and chosen.label == "basic (bubblewrap not available)"
+        assert chosen.mode == "landlock" and chosen.abi == 4
+        assert chosen.label.startswith("landlock (ABI 4, ") and chosen.label.endswith("; bubblewrap not available)")
+        monkeypatch.setattr(_sandbox, "landlock_abi", lambda: 0)
+        chosen = _sandbox.resolve("auto")
+        assert chosen.mode == "basic" and chosen.label == "basic (bubblewrap not available; the kernel offers no Landlock)"
         with pytest.raises(UsageError, match="bubblewrap not available"):
             check(KIT / "solutions" / "neuron" / "neuron.py", "neuron", isolation="sandbox")
+        with pytest.raises(UsageError, match="no Landlock"):
+            check(KIT / "solutions" / "neuron" / "neuron.py", "neuron", isolation="landlock")
     finally:
         _sandbox.sandbox_problem.cache_clear()
 

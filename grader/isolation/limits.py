@@ -88,10 +88,10 @@ def describe_exit(code: int | None) -> str:
     return _("exit code {code}").format(code=code)
 
 
-def classify_exit(code: int | None, sandboxed: bool) -> tuple[str, str]:
-    """The kind of death ('cpu', 'crash') and its detail for an exit status of the child (or of bubblewrap,
-    which reports a child killed by signal N as exit status 128 + N)."""
-    if code is not None and sandboxed and code > 128 and code - 128 < 65:
+def classify_exit(code: int | None, wrapped: bool) -> tuple[str, str]:
+    """The kind of death ('cpu', 'crash') and its detail for an exit status of the child, or of what wraps it
+    (bubblewrap, or the reaper), which reports a child killed by signal N as exit status 128 + N."""
+    if code is not None and wrapped and code > 128 and code - 128 < 65:
         code = -(code - 128)
     if code is not None and code < 0 and -code == signal.SIGXCPU:
         return "cpu", describe_exit(code)

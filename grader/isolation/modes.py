@@ -1,13 +1,20 @@
-"""How a submission's child process is isolated: a bubblewrap sandbox where it can start, basic isolation otherwise.
+"""How a submission's child process is isolated, and how ``auto`` picks the strongest mode that works here.
 
 ``sandbox`` (Linux, bubblewrap): a private mount namespace holding only the Python installation, the folders
 the child imports from, the child script and a copy of the submission, all read-only, with an empty /tmp; no
 network; a private PID namespace (when the child ends, everything it started ends with it, daemons included);
 ``--die-with-parent``; and an unprivileged uid.
 
-``basic``: a plain subprocess in its own session and process group, killed as a group, with the same resource
-limits; when the grader runs as root, the child also drops to an unprivileged uid of its own, and every
-process of that uid is killed when the child ends.
+``landlock`` (Linux 5.13 and later, unprivileged, inside Docker's default profile and on runners whose AppArmor
+stops bubblewrap): Landlock keeps the child to the Python installation, its copy of the submission and a
+private folder, without TCP from ABI 4 on and without signals or abstract sockets outside its domain from
+ABI 6 on; a seccomp filter (``seccomp.py``) refuses ptrace, namespaces, mounts and the network; a subreaper
+between grader and child ends every process the submission started (``confine.py``); plus the limits, its
+own session and, as root, a fresh unprivileged uid.
+
+``basic`` (anywhere else, best effort): a plain subprocess in its own session and process group, killed as a
+group, with the same resource limits; on Linux the same subreaper; when the grader runs as root, an
+unprivileged uid of its own, and every process of that uid is killed when the child ends.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..i18n import _
+from . import confine, seccomp
 
 MODES = ("auto", "sandbox", "landlock", "basic")  # what --isolation takes, strongest first after auto
 SANDBOX_ROOT = "/grader"  # where the child script and the submission appear inside the sandbox
@@ -37,18 +45,27 @@ TMP_BYTES = 64 * 1024 * 1024
 class Isolation:
     """The isolation that grades a submission, and how the report names it."""
 
-    mode: str  # "sandbox" or "basic"
-    reason: str = ""  # why basic was used
+    mode: str  # "sandbox", "landlock" or "basic"
+    reason: str = ""  # why a stronger mode was not used
+    abi: int = 0  # landlock: the kernel's Landlock ABI
+    filtered: bool = False  # landlock: a seccomp filter is loaded too
 
     @property
     def label(self) -> str:
-        if self.mode == "sandbox":
-            return "sandbox"
-        return f"basic ({self.reason})" if self.reason else "basic"
+        """The report's line: the mode, what it is made of, and in a few words why no stronger one was used."""
+        details = [f"ABI {self.abi}, " + ("seccomp" if self.filtered else _("no seccomp filter"))] if self.mode == "landlock" else []
+        if self.reason:
+            details.append(self.reason)
+        return f"{self.mode} ({'; '.join(details)})" if details else self.mode
+
+    @property
+    def wrapped(self) -> bool:
+        """Whether the process the grader starts reports the child's death as exit status 128 + N."""
+        return self.mode in ("sandbox", "landlock") or (self.mode == "basic" and sys.platform.startswith("linux"))
 
 
 class IsolationUnavailable(Exception):
-    """The sandbox was asked for but cannot be used here."""
+    """The mode asked for cannot be used here."""
 
 
 def bwrap_path() -> str | None:
@@ -75,18 +92,40 @@ def sandbox_problem() -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def landlock_abi() -> int:
+    return confine.abi()
+
+
+def landlock_problem() -> str | None:
+    """Why the Landlock mode cannot be used here, or None if it can."""
+    if not sys.platform.startswith("linux"):
+        return _("no Landlock on this system")
+    if landlock_abi() < 1:
+        return _("the kernel offers no Landlock")
+    return None
+
+
 def resolve(requested: str = "auto") -> Isolation:
-    """The isolation to use for ``requested`` (auto, sandbox or basic)."""
+    """The isolation to use for ``requested`` (auto, sandbox, landlock or basic)."""
     if requested not in MODES:
         raise ValueError(f"unknown isolation {requested!r}")
     if requested == "basic":
         return Isolation("basic", _("chosen with --isolation basic"))
+    if requested == "landlock":
+        problem = landlock_problem()
+        if problem is not None:
+            raise IsolationUnavailable(problem)
+        return Isolation("landlock", _("chosen with --isolation landlock"), landlock_abi(), seccomp.problem() is None)
     problem = sandbox_problem()
     if problem is None:
         return Isolation("sandbox")
     if requested == "sandbox":
         raise IsolationUnavailable(problem)
-    return Isolation("basic", problem)
+    landlock = landlock_problem()
+    if landlock is None:
+        return Isolation("landlock", problem, landlock_abi(), seccomp.problem() is None)
+    return Isolation("basic", f"{problem}; {landlock}")
 
 
 def _namespace_args() -> list[str]:
@@ -135,9 +174,10 @@ def _covered(path: str, bound: list[str]) -> bool:
 
 
 def sandbox_argv(python: str, child_script: Path, workdir: Path, child_args: list[str], import_paths: list[str],
-                 hide: list[str]) -> list[str]:
+                 hide: list[str], seccomp_fd: int | None = None) -> list[str]:
     """The bubblewrap command line that runs the child script on the submission in ``workdir``, which
-    appears as ``SUBMISSION_DIR`` inside the sandbox."""
+    appears as ``SUBMISSION_DIR`` inside the sandbox; ``seccomp_fd`` is a descriptor to read the seccomp
+    filter (``seccomp.py``) from, which bubblewrap loads on the child."""
     bwrap = bwrap_path()
     assert bwrap is not None
     inside = SUBMISSION_DIR
@@ -145,6 +185,8 @@ def sandbox_argv(python: str, child_script: Path, workdir: Path, child_args: lis
     # stay visible on top of it
     args = [bwrap, *_namespace_args(), *_system_binds(), "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
             *_python_binds(python, import_paths, hide)]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
     args += [
         "--perms", "0755", "--dir", SANDBOX_ROOT,
         "--ro-bind", str(child_script), f"{SANDBOX_ROOT}/_child.py",

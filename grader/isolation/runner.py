@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -19,8 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ProtocolError
+from ..errors import ChildStartError, ProtocolError
+from ..i18n import _
 from . import modes as _sandbox
+from . import seccomp
 from .limits import Limits, classify_exit
 from .modes import Isolation
 from .values import Value, decode_value
@@ -28,7 +31,12 @@ from .values import Value, decode_value
 __all__ = ["ChildDied", "Child", "ImportReport", "Isolation", "Limits", "Outcome", "Raised"]
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
-KIT_ROOT = Path(__file__).resolve().parent.parent.parent
+CONFINE_SCRIPT = Path(__file__).with_name("confine.py")
+GRADER_PACKAGE = Path(__file__).resolve().parent.parent
+KIT_ROOT = GRADER_PACKAGE.parent
+SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
+               "/etc/alternatives", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 
 
@@ -179,25 +187,51 @@ class Child:
         self.uid: int | None = None
         self._buffer = bytearray()
         self._nonce = ""
+        self._lifeline: int | None = None
 
     @property
     def sandboxed(self) -> bool:
         return self.isolation.mode == "sandbox"
 
+    @property
+    def reaped(self) -> bool:
+        """A reaper stands between grader and child (every mode but the sandbox, on Linux): it ends every
+        process the submission started when the child ends or the lifeline closes."""
+        return not self.sandboxed and self.isolation.wrapped
+
     # -- life cycle -------------------------------------------------------------------------------------
-    def _argv(self) -> list[str]:
+    def _argv(self, seccomp_fd: int | None = None) -> list[str]:
         import_paths = child_sys_path()
         if self.sandboxed:
             child_args = [f"{_sandbox.SUBMISSION_DIR}/{self.path.name}", self.module_name, *import_paths]
             return _sandbox.sandbox_argv(
-                sys.executable, CHILD_SCRIPT, self.workdir, child_args, import_paths, hide=[str(Path(__file__).resolve().parent.parent)]
+                sys.executable, CHILD_SCRIPT, self.workdir, child_args, import_paths, hide=[str(GRADER_PACKAGE)], seccomp_fd=seccomp_fd
             )
         return [sys.executable, "-I", "-S", "-X", "utf8", str(CHILD_SCRIPT), str(self.path), self.module_name, *import_paths]
 
+    def _confinement(self, private: Path) -> dict[str, Any]:
+        """What the child's Landlock ruleset allows (paths the grader chose) and the seccomp program."""
+        exe = Path(sys.executable)
+        read = [*SYSTEM_READ, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, str(exe.parent),
+                str(exe.resolve().parent), *child_sys_path()]
+        confinement: dict[str, Any] = {
+            "abi": self.isolation.abi,
+            "read": list(dict.fromkeys(read)),
+            "submission": str(self.workdir),
+            "write": str(private),
+            "devices": list(DEVICES),
+            "hide": [str(GRADER_PACKAGE)],  # the grader's package, where it shares a folder the child may read
+        }
+        if self.isolation.filtered:
+            confinement["seccomp"] = base64.b64encode(seccomp.program()).decode("ascii")
+        return confinement
+
     def start(self, until: float | None = None) -> ImportReport:
+        """Start the child and import the submission in it. Raises ChildStartError when the child cannot get
+        ready to read the submission (the grader's environment is at fault, not the student)."""
         out_r, out_w = os.pipe()
         self.uid = _sandbox.child_uid()
-        private = self.workdir / "home"  # the one folder the child may write to under basic isolation
+        private = self.workdir / "home"  # the one folder the child may write to outside the sandbox
         if not private.exists():
             private.mkdir(mode=0o700)
             if self.uid is not None:
@@ -206,10 +240,19 @@ class Child:
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT"):
             if key in os.environ:
                 env[key] = os.environ[key]
-        env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+        env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"})
+        life_r: int | None = None
+        if self.reaped:
+            life_r, self._lifeline = os.pipe()  # the reaper ends everything when this closes: at kill() or our death
+        filter_r: int | None = None
+        if self.sandboxed and seccomp.problem() is None:  # bubblewrap loads the same filter on the child
+            filter_r, filter_w = os.pipe()
+            os.write(filter_w, seccomp.program())  # a few hundred bytes: the pipe holds them
+            os.close(filter_w)
+        passed = tuple(fd for fd in (life_r, filter_r) if fd is not None)
         try:
             self.proc = subprocess.Popen(
-                self._argv(),
+                self._argv(filter_r),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=out_w,
@@ -217,9 +260,14 @@ class Child:
                 env=env,
                 start_new_session=True,
                 close_fds=True,
+                pass_fds=passed,
             )
+        except OSError as exc:
+            raise ChildStartError(_("the process that runs student code could not start: {problem}.").format(problem=exc)) from exc
         finally:
             os.close(out_w)
+            for fd in passed:
+                os.close(fd)
         self.drain = _OutputDrain(out_r, max(self.limits.output_bytes * 4, 4096))
         self.drain.start()
         os.set_blocking(self.proc.stdout.fileno(), False)  # type: ignore[union-attr]
@@ -231,13 +279,25 @@ class Child:
             "uid": self.uid,
             "preload": self.uid is not None and not self.sandboxed,
         }
-        if not self.sandboxed:
+        if self.reaped:
+            header["reaper"] = {"lifeline": life_r, "script": str(CONFINE_SCRIPT)}
+        if self.isolation.mode == "landlock":
+            header["confine"] = self._confinement(private)
+        elif self.isolation.mode == "basic":
             guard: dict[str, Any] = dict(_sandbox.guard_for(str(KIT_ROOT), list(self.protect), [*child_sys_path(), sys.prefix, sys.base_prefix]))
             guard["writable"] = str(private)
-            guard["no_fork"] = self.uid is None  # processes it forked could not be told from ours
             header["guard"] = guard
         try:
             self._write(header)
+            ready = self._read_reply(self.limits.import_seconds, -1, until)
+        except (ChildDied, OSError) as exc:
+            detail = exc.detail if isinstance(exc, ChildDied) else str(exc)
+            self.kill()
+            raise ChildStartError(self._start_problem(detail)) from exc
+        if ready != {"ready": True}:
+            self.kill()
+            raise ChildStartError(self._start_problem(str(ready.get("failed", "")) if isinstance(ready, dict) else "bad reply"))
+        try:
             reply = self._read_reply(self.limits.import_seconds, -1, until)
         except ChildDied as died:
             self.kill()
@@ -250,6 +310,18 @@ class Child:
         except ProtocolError as exc:
             self.kill()
             return ImportReport(error="crash", message=f"unreadable reply: {exc}")
+
+    def _start_problem(self, detail: str) -> str:
+        """One sentence: why the child could not start, and what to do about it."""
+        printed = bytes(self.drain.data).decode("utf-8", "replace").strip().splitlines() if self.drain is not None else []
+        last = next((line.strip() for line in reversed(printed) if line.strip()), "") or detail
+        sentence = _("the process that runs student code could not start ({mode} isolation, {python}): {problem}.").format(
+            mode=self.isolation.mode, python=sys.executable, problem=last or _("it ended at once"))
+        if "numpy" in last.lower():
+            return sentence + " " + _("Install NumPy beside the grader (pip install numpy) and run the same command again.")
+        if self.isolation.mode != "basic":
+            return sentence + " " + _("Run the same command with --isolation basic to grade without this isolation, or repair it.")
+        return sentence + " " + _("Check that this Python runs (python -c \"import numpy\") and reinstall the grader.")
 
     def _parse_import(self, reply: Any) -> ImportReport:
         if not isinstance(reply, dict) or not isinstance(reply.get("import"), dict):
@@ -285,10 +357,19 @@ class Child:
         return self.proc is not None and self.proc.poll() is None
 
     def kill(self) -> None:
-        """End the child and everything it started: its process group, its sandbox, every process of its uid."""
+        """End the child and everything it started: through its reaper when it has one (which kills every
+        descendant, double-forked daemons included), then its process group, its sandbox and every process
+        of its uid."""
         proc = self.proc
         if proc is None:
             return
+        if self._lifeline is not None:
+            os.close(self._lifeline)  # the reaper kills the child and its descendants, then exits
+            self._lifeline = None
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover - a reaper that does not end
+                pass
         _sandbox.kill_group(proc.pid)
         try:
             proc.kill()
@@ -372,7 +453,7 @@ class Child:
                         code: int | None = self.proc.wait(timeout=1)
                     except subprocess.TimeoutExpired:
                         code = None  # it closed its pipe but still runs
-                    kind, detail = classify_exit(code, self.sandboxed)
+                    kind, detail = classify_exit(code, self.isolation.wrapped)
                     raise ChildDied(index, kind, timeout, detail)
                 self._buffer += chunk
 

@@ -60,3 +60,57 @@ def other_processes():
     mine = {os.getpid(), os.getppid()}
     seen = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     return len([p for p in seen if p not in mine and p != 1])
+
+
+def loopback(port):
+    """Whether a TCP connection to a listener of the grader's on loopback opens."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def udp(port):
+    """Whether a UDP datagram could be sent towards a socket of the grader's on loopback."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.sendto(b"x", ("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+
+
+def signal_pid(pid):
+    """Whether this process may signal ``pid`` (signal 0 only checks, it does nothing)."""
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def write_to(index):
+    """Whether a file can be created in the folder of the submission's original or in the kit."""
+    folders = [os.path.dirname("@@ORIGINAL@@"), "@@KIT@@"]
+    try:
+        with open(os.path.join(folders[index], "planted.txt"), "w") as handle:
+            handle.write("x")
+        return True
+    except OSError:
+        return False
+
+
+def echo():
+    """A harmless program started with subprocess: how many bytes it printed."""
+    import subprocess
+
+    return len(subprocess.run(["echo", "hello"], capture_output=True, check=True).stdout)
+
+
+def namespaces():
+    """Whether a new user namespace can be made (``unshare -U``)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.unshare(0x10000000) == 0

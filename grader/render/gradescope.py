@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import _format as fmt
 from ..i18n import _
 from ..model import PropertyResult, Report
 from .text import property_feedback
+
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's, most open first
 
 
 def _test(prop: PropertyResult) -> dict[str, Any]:
@@ -31,9 +34,16 @@ def to_data(report: Report, timings: bool = False) -> dict[str, Any]:
         submission=report.submission, score=f"{report.score:g}", max_score=f"{report.max_score:g}")]
     if report.message:
         output.append(report.message)
+    if report.output:  # what the code printed, already cut to the lesson's output_bytes
+        output += ["", _("Your code printed:"), report.output.rstrip("\n")]
+        if report.output_truncated:
+            output.append(_("(output cut to the first {count} characters; it printed {total} bytes in all)").format(
+                count=len(report.output), total=fmt.count(report.output_total)))
     data: dict[str, Any] = {
         "score": report.score,
         "output": "\n".join(output),
+        "output_format": "text",  # plain text: nothing a submission prints is read as HTML or Markdown
+        "test_output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [_test(prop) for prop in report.properties()],

@@ -15,6 +15,8 @@ from . import __version__
 from .errors import GraderError, UsageError
 from .i18n import set_language
 from .i18n_cli import TranslatedGroup, lang_option
+from .isolation.modes import MODES
+from .render.gradescope import VISIBILITIES
 
 EXIT_OK = 0
 EXIT_NOT_FULL_MARKS = 1
@@ -187,7 +189,7 @@ def dev_examples(lesson: str) -> None:
 
 @main.group()
 def export() -> None:
-    """Write the lesson in other tools' formats (nbgrader, Jupyter)."""
+    """Write the lesson in other tools' formats (nbgrader, Jupyter, Gradescope)."""
 
 
 @export.command("nbgrader")
@@ -224,6 +226,39 @@ def export_notebook(path: Path | None, lesson: str) -> None:
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(_("wrote {path}").format(path=written))
+
+
+@export.command("gradescope")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--lesson", default="neuron", show_default=True, help="Lesson to export.")
+@click.option("--requirement", default=None, metavar="SPEC",
+              help="The pinned grader setup.sh installs, as for `grader release` (a wheel's URL, ==VERSION or a git URL with a tag).")
+@click.option("--wheel", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Bundle this wheel of the grader in the zip and install it from there (instead of --requirement).")
+@click.option("--visibility", type=click.Choice(VISIBILITIES), default="visible",
+              show_default=True, help="When students see the results and each test.")
+@click.option("--isolation", type=click.Choice(MODES), default="auto", show_default=True,
+              help="How run_autograder isolates student code (see grader check --isolation).")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True, help="Language of the students' results.")
+def export_gradescope(out: Path, lesson: str, requirement: str | None, wheel: Path | None, visibility: str, isolation: str,
+                      lang: str) -> None:
+    """Write a Gradescope autograder zip to OUT (a folder gets OUT/<lesson>-autograder.zip).
+
+    It holds setup.sh, run_autograder and requirements.txt at its root; upload it as the assignment's autograder.
+    """
+    from .authoring.gradescope import write_autograder
+    from .i18n import _
+
+    try:
+        written = write_autograder(out, lesson, requirement=requirement, wheel=wheel, visibility=visibility, isolation=isolation,
+                                   language=lang)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(_("wrote {path}").format(path=written.path))
+    click.echo(_("Give the assignment {points} autograder points.").format(points=f"{written.points:g}"))
+    if written.answers:
+        click.echo(_("{quiz} of them are for the quiz: students upload {answers} beside their code.").format(
+            quiz=f"{written.quiz_points:g}", answers=written.answers))
 
 
 @main.command()

@@ -19,7 +19,9 @@ How it stays fast:
 - sessions running at the same time (other developers on the same machine) share the cached venv while they
   need the same wheel (a shared ``flock``); a session that needs another wheel while the venv is in use gets
   a private venv of its own (deleted at exit) rather than changing the grader under a running session.
-  ``NEURON_GRADER_TEST_FRESH_VENV=1`` always builds a private venv.
+  ``NEURON_GRADER_TEST_FRESH_VENV=1`` always builds a private venv;
+- cached venvs of other dependency lists go after a week unused, and private venvs left by killed sessions
+  after a day.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -47,6 +50,9 @@ SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 CACHE_FORMAT = 1  # bump to invalidate every cached venv
 DEPS_MARKER = ".neuron-grader-test-deps"  # in the venv: the dependency key its dependencies were installed for
 WHEEL_MARKER = ".neuron-grader-test-wheel"  # in the venv: the sha256 of the grader wheel installed in it
+USED_MARKER = ".neuron-grader-test-used"  # in the venv: touched by every session that uses it
+KEEP_UNUSED = 7 * 24 * 3600  # a cached venv of another dependency list goes after a week unused
+KEEP_PRIVATE = 24 * 3600  # a private venv still there after a day was left by a killed session
 
 
 class InstalledGraderUnavailable(Exception):
@@ -172,6 +178,30 @@ def _lock(path: Path) -> IO[str]:
     return path.open("a+", encoding="utf-8")
 
 
+def _prune(cache: Path, keep: str) -> None:
+    """Remove the cached venvs of other dependency lists unused for a week (unless a session holds one) and the
+    private venvs that killed sessions left behind."""
+    now = time.time()
+    for folder in cache.iterdir():
+        if not folder.is_dir() or folder.name == keep:
+            continue
+        if folder.name.startswith("private-venv-"):
+            if now - folder.stat().st_mtime > KEEP_PRIVATE:
+                shutil.rmtree(folder, ignore_errors=True)
+            continue
+        if not folder.name.startswith("venv-"):
+            continue
+        used = folder / USED_MARKER
+        if now - (used if used.exists() else folder).stat().st_mtime <= KEEP_UNUSED:
+            continue
+        with _lock(cache / f"{folder.name}.lock") as held:
+            try:
+                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 _held: list[IO[str]] = []  # the shared locks on the cached venv, held until the session's process exits
 
 
@@ -197,6 +227,8 @@ def _cached_or_private(wheel: Path) -> Path:
                 _install(venv, wheel, key)
                 fcntl.flock(use, fcntl.LOCK_SH)  # under the gate: nobody can take it exclusively in between
                 _held.append(use)
+                (venv / USED_MARKER).touch()
+                _prune(cache, keep=venv.name)
                 return venv
         finally:
             fcntl.flock(gate, fcntl.LOCK_UN)

@@ -12,11 +12,11 @@ from hypothesis import Phase, example, given, settings
 from . import __version__
 from ._examples import QUIET as _QUIET
 from ._examples import examples_for
-from .isolation.limits import make_limits
-from .isolation.runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
 from .api import Died, ExampleProperty, Fail, NotImplementedYet, Pass, Program, describe_death
 from .diagnosis import diagnose_part, load_diagnoses
 from .i18n import _
+from .isolation.limits import make_limits
+from .isolation.runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
 from .lesson import Lesson, PropertySpec
 from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
 from .submission import Submission
@@ -51,7 +51,7 @@ class _Session:
         where = self.submission.path
         protect = (str(where.parent), str(where.parent.parent)) if where is not None else ()
         self.child = Child(self.submission.source, self.lesson.module, self.lesson.names, self.limits, isolation=self.isolation,
-                           protect=protect)
+                           protect=protect, beside=self.submission.beside)
         report = self.child.start(self.until)
         if self.first_import is None:
             self.first_import = report

@@ -21,6 +21,36 @@ class Submission:
     display: str
     path: Path | None = None
     notes: tuple[str, ...] = ()  # told to the student in the report, e.g. what a notebook's conversion left out
+    beside: tuple[tuple[str, bytes], ...] = ()  # the student's own data files next to the lesson's file (name, bytes)
+
+
+BESIDE_FILES = 32  # data files copied next to the submission's copy, at most ...
+BESIDE_BYTES = 1024 * 1024  # ... of at most this size each
+
+
+def files_beside(target: Path, filename: str) -> tuple[tuple[str, bytes], ...]:
+    """The small data files next to the lesson's file (``neuron.py``, not ``alice.py`` in a class folder),
+    which the student's code may read as it would at home: regular files only, no links, no hidden files,
+    no Python or notebook files, at most BESIDE_FILES of at most BESIDE_BYTES each."""
+    if target.name != filename and target.stem != Path(filename).stem:
+        return ()
+    found: list[tuple[str, bytes]] = []
+    try:
+        entries = sorted(target.parent.iterdir())
+    except OSError:
+        return ()
+    for entry in entries:
+        if len(found) >= BESIDE_FILES:
+            break
+        if entry.name.startswith(".") or entry.suffix.lower() in (".py", ".ipynb", ".pyc") or entry.is_symlink():
+            continue
+        try:
+            if not entry.is_file() or entry.stat().st_size > BESIDE_BYTES:
+                continue
+            found.append((entry.name, entry.read_bytes()))
+        except OSError:
+            continue
+    return tuple(found)
 
 
 def locate(path: Path, filename: str) -> Path:
@@ -94,4 +124,4 @@ def read_submission(path: Path, filename: str) -> Submission:
     except OSError as exc:
         raise SubmissionError(_("{path} cannot be read: {reason}.").format(path=target, reason=exc.strerror or exc)) from exc
     check_source(source, str(path))
-    return Submission(source=source, display=str(path), path=target)
+    return Submission(source=source, display=str(path), path=target, beside=files_beside(target, filename))

@@ -170,7 +170,7 @@ class Child:
     """One child process holding one imported submission, isolated as ``isolation`` says."""
 
     def __init__(self, source: bytes, module_name: str, names: list[str], limits: Limits, workdir: Path | None = None,
-                 isolation: Isolation | None = None, protect: tuple[str, ...] = ()) -> None:
+                 isolation: Isolation | None = None, protect: tuple[str, ...] = (), beside: tuple[tuple[str, bytes], ...] = ()) -> None:
         self.limits = limits
         self.protect = protect  # folders that basic isolation keeps the child out of, besides the kit
         self.module_name = module_name
@@ -182,6 +182,11 @@ class Child:
         self.path = self.workdir / f"{module_name}.py"
         self.path.write_bytes(source)
         os.chmod(self.path, 0o644)
+        for name, data in beside:  # the student's data files, read-only beside the copy, as at home
+            extra = self.workdir / Path(name).name
+            if extra.name not in (self.path.name, "home") and not extra.exists():
+                extra.write_bytes(data)
+                os.chmod(extra, 0o644)
         self.proc: subprocess.Popen[bytes] | None = None
         self.drain: _OutputDrain | None = None
         self.uid: int | None = None

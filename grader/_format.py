@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from .i18n import _, pgettext
 from .isolation.runner import Outcome, Raised
 from .isolation.values import Value
-from .i18n import _, pgettext
 
 
 def num(x: float | int, precise: bool = False) -> str:

@@ -54,7 +54,7 @@ def _translated(error: click.UsageError) -> TranslatedUsageError:
     if isinstance(error, TranslatedUsageError):
         return error
     translated = TranslatedUsageError(error.format_message(), error.ctx)
-    translated.exit_code = error.exit_code
+    translated.exit_code = error.exit_code  # type: ignore[misc]  # a class attribute in click's stubs, set per error
     return translated
 
 

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .isolation import modes as _sandbox
 from .engine import empty_report, grade, limits_for
 from .errors import SubmissionError, UsageError
 from .i18n import _
+from .isolation import modes as _sandbox
 from .lesson import Lesson, load_lesson
 from .model import Report, ReportStatus
 from .quiz import add_quiz
 from .submission import read_submission
+
+
+def resolve_isolation(requested: str = "auto") -> _sandbox.Isolation:
+    """The isolation ``requested`` (one of :data:`grader.isolation.modes.MODES`) stands for here; UsageError, with
+    one sentence, when it cannot be used or is not a mode."""
+    try:
+        return _sandbox.resolve(requested)
+    except _sandbox.IsolationUnavailable as exc:
+        raise UsageError(_("--isolation {mode} cannot be used here: {reason}.").format(mode=requested, reason=exc)) from exc
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def check(path: str | Path, lesson: str | Lesson = "neuron", limits: dict[str, float] | None = None, isolation: str = "auto") -> Report:
@@ -23,11 +34,9 @@ def check(path: str | Path, lesson: str | Lesson = "neuron", limits: dict[str, f
     asking for the sandbox where it cannot start raises UsageError.
     """
     the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
+    chosen = resolve_isolation(isolation)
     try:
-        chosen = _sandbox.resolve(isolation)
         the_limits = limits_for(the_lesson, limits)
-    except _sandbox.IsolationUnavailable as exc:
-        raise UsageError(_("--isolation sandbox cannot be used here: {reason}.").format(reason=exc)) from exc
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     path = Path(path)

@@ -38,8 +38,8 @@ def main() -> None:
 @click.option("--format", "format_name", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @lang_option()
 @click.option("--call-timeout", type=float, default=None, help="Seconds each call may take.")
-@click.option("--isolation", type=click.Choice(["auto", "sandbox", "basic"]), default="auto", show_default=True,
-              help="How student code is isolated: the bubblewrap sandbox, basic (rlimits, own process group), or auto.")
+@click.option("--isolation", type=click.Choice(MODES), default="auto", show_default=True,
+              help="How student code is isolated: the bubblewrap sandbox, landlock, basic (rlimits, own process group), or auto.")
 @click.option("--submission-timeout", type=float, default=None, help="Seconds for grading the whole submission.")
 @click.option("--cpu-seconds", type=float, default=None, help="CPU seconds one process of student code may use.")
 @click.option("--memory", "memory_mib", type=float, default=None, help="MiB of memory (address space) for student code.")
@@ -54,8 +54,8 @@ def check(path: Path | None, lesson: str, format_name: str, lang: str | None, ca
     fully right or cannot be graded (missing, empty, binary, too large: the report says why), 2 on bad usage,
     3 when the grader itself failed. Limits default to the lesson's [limits].
     """
-    from .isolation.limits import overrides
     from .check import check as run_check
+    from .isolation.limits import overrides
     from .lesson import load_lesson
     from .render import render
 
@@ -102,9 +102,11 @@ def check(path: Path | None, lesson: str, format_name: str, lang: str | None, ca
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS", help="Grade on a Dask cluster (scheduler address; needs the dask extra).")
 @click.option("--lang", type=click.Choice(["en", "nl"]), default=None, help="Language of the reports (default: from the locale).")
 @click.option("--call-timeout", type=float, default=None, help="Seconds each call may take.")
+@click.option("--isolation", type=click.Choice(MODES), default="auto", show_default=True,
+              help="How student code is isolated, as for grader check (auto: the strongest mode that works here).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary tables.")
 def grade(submissions: tuple[Path, ...], out: Path, formats: str, lesson: str, jobs: int | None, force: bool, assignment: str | None,
-          dask_address: str | None, lang: str | None, call_timeout: float | None, quiet: bool) -> None:
+          dask_address: str | None, lang: str | None, call_timeout: float | None, isolation: str, quiet: bool) -> None:
     """Grade a class: .py files, folders, notebooks, nbgrader's layout, cloned repositories or a .zip.
 
     Writes OUT/gradebook.csv, the class report OUT/report.html, and OUT/<student>/ (feedback.txt,
@@ -118,7 +120,8 @@ def grade(submissions: tuple[Path, ...], out: Path, formats: str, lesson: str, j
     if unknown:
         raise click.UsageError(f"unknown format(s) {', '.join(unknown)} (choose from: {', '.join(FORMATS)})")
     options = Options(out=out, formats=chosen, jobs=jobs, force=force, lesson=lesson, language=lang,
-                      limits={"call_seconds": call_timeout} if call_timeout else None, dask=dask_address, assignment=assignment)
+                      limits={"call_seconds": call_timeout} if call_timeout else None, dask=dask_address, assignment=assignment,
+                      isolation=isolation)
     try:
         code = run_grade(list(submissions), options, quiet=quiet)
     except UsageError as exc:
@@ -197,7 +200,9 @@ def export() -> None:
 @click.option("--lesson", default="neuron", show_default=True, help="Lesson to export.")
 @click.option("--course", default=None, help="nbgrader course id (default: the lesson's id).")
 @click.option("--force", is_flag=True, help="Overwrite the files of an earlier export.")
-def export_nbgrader(directory: Path, lesson: str, course: str | None, force: bool) -> None:
+@click.option("--isolation", type=click.Choice(MODES), default="auto", show_default=True,
+              help="How the notebook's test cells isolate student code (see grader check --isolation); checked where they run.")
+def export_nbgrader(directory: Path, lesson: str, course: str | None, force: bool, isolation: str) -> None:
     """Write an nbgrader course into DIRECTORY: nbgrader_config.py and source/<lesson>/<lesson>.ipynb.
 
     Then, in DIRECTORY: nbgrader generate_assignment <lesson>, and after collecting: nbgrader autograde <lesson>.
@@ -206,7 +211,7 @@ def export_nbgrader(directory: Path, lesson: str, course: str | None, force: boo
     from .nbgrader.export import export_course
 
     try:
-        written = export_course(directory, lesson, course=course, force=force)
+        written = export_course(directory, lesson, course=course, force=force, isolation=isolation)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     for path in written:
@@ -268,7 +273,9 @@ def export_gradescope(out: Path, lesson: str, requirement: str | None, wheel: Pa
 @click.option("--lesson", default="neuron", show_default=True, help="Lesson to grade against.")
 @lang_option()
 @click.option("--reset", is_flag=True, help="Forget which hints were shown for this submission and start again.")
-def hint(part: str | None, path: Path | None, lesson: str, lang: str | None, reset: bool) -> None:
+@click.option("--isolation", type=click.Choice(MODES), default="auto", show_default=True,
+              help="How student code is isolated, as for grader check.")
+def hint(part: str | None, path: Path | None, lesson: str, lang: str | None, reset: bool, isolation: str) -> None:
     """Show the next hint for the first test that is not yet right.
 
     PART limits it to one part of the lesson: its id, such as quiz (a wrong one lists them all). Each call
@@ -285,7 +292,7 @@ def hint(part: str | None, path: Path | None, lesson: str, lang: str | None, res
         target = path if path is not None else Path("exercises") / the_lesson.id / the_lesson.stub.name
         if reset:
             forget(target, the_lesson)
-        result = next_hint(target, the_lesson, part)
+        result = next_hint(target, the_lesson, part, isolation=isolation)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(render_hint(result), nl=False)

@@ -6,6 +6,9 @@ pool of worker processes (or on a Dask cluster), and writes a gradebook plus one
 - Every file is written atomically (a temporary file renamed over the old one), the student's state file last,
   so an interrupted run leaves complete files and a gradebook of what was done.
 - A rerun skips a submission whose content, grader version, lesson version and options are unchanged.
+- Nothing outlives the run: each worker watches a pipe that only the grader holds open, and when the grader
+  ends (however it was killed) the worker ends its submission's child and itself; the fork server and the
+  resource tracker end when their last worker does.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -25,6 +29,7 @@ from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, fields
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +78,17 @@ class Job:
 
 _lessons: dict[str, Lesson] = {}
 _worker_lock = threading.Lock()  # Hypothesis and the lesson's property objects are not shared between threads
+_ending = threading.Event()  # set in a pool worker when the grader is gone (see _end_worker)
 
 
-def grade_job(job: Job, lesson_ref: str, language: str | None, limits: dict[str, float] | None) -> Report:
-    """Grade one job in this process (a pool worker or a Dask worker). Never raises for the student's code."""
+def grade_job(job: Job, lesson_ref: str, language: str | None, limits: dict[str, float] | None, isolation: str = "auto") -> Report:
+    """Grade one job in this process (a pool worker or a Dask worker). Never raises for the student's code.
+    ``isolation`` is what was asked for (a mode of :data:`grader.isolation.modes.MODES`)."""
     from .check import check
 
     with _worker_lock:
+        if _ending.is_set():
+            raise KeyboardInterrupt  # the grader is gone: this worker grades nothing more
         set_language(language)
         lesson = _lessons.get(lesson_ref)
         if lesson is None:
@@ -90,12 +99,101 @@ def grade_job(job: Job, lesson_ref: str, language: str | None, limits: dict[str,
                 path.write_bytes(job.data)
                 for name, data in job.extras:
                     (Path(tmp) / name).write_bytes(data)
-                report = check(path, lesson, limits)
+                report = check(path, lesson, limits, isolation)
             except Exception as exc:  # noqa: BLE001 - a fault of the grader, reported on this submission only
                 report = empty_report(lesson, job.display, ReportStatus.GRADER_ERROR,
-                                      _("The grader failed on this submission: {error}").format(error=f"{type(exc).__name__}: {exc}"))
+                                      _("The grader failed on this submission: {error}").format(error=f"{type(exc).__name__}: {exc}"),
+                                      _isolation_label(isolation))
         _relabel(report, (str(path), tmp), job.display)
         return report
+
+
+def _isolation_label(requested: str) -> str:
+    from .isolation.modes import IsolationUnavailable, resolve
+
+    try:
+        return resolve(requested).label
+    except (IsolationUnavailable, ValueError):
+        return requested
+
+
+# -- workers end with the grader -----------------------------------------------------------------------------
+# multiprocessing hands every worker the write ends of the fork server's and the resource tracker's "alive"
+# pipes; each of those servers ends only when every holder has closed its end. A worker waits on its call
+# queue, whose write end it holds itself, so when the grader is killed nothing wakes it: the workers live on,
+# and with them the two servers. The lifeline is a pipe whose write end only the grader holds: each worker
+# watches the read end, and at its end of file stops the grading it is doing and exits.
+GRACE_SECONDS = 2.0  # how long a worker lets the grading it interrupted end its child before killing it
+
+
+def _watch_grader(lifeline: Connection) -> None:
+    """Pool initializer: end this worker, and what it started, as soon as the grader is gone."""
+    threading.Thread(target=_when_grader_ends, args=(lifeline,), name="grader-lifeline", daemon=True).start()
+
+
+def _when_grader_ends(lifeline: Connection) -> None:
+    fd = lifeline.fileno()
+    try:
+        while os.read(fd, 1):  # the grader never writes; end of file when its last copy of the write end closes
+            pass
+    except OSError:
+        pass
+    _end_worker()
+
+
+def _end_worker() -> None:
+    """The grader is gone: nobody reads this worker's output or results any more. Stop the grading under way
+    (Ctrl-C in the main thread: the grading's own cleanup ends its child, its sandbox and its uid), kill any
+    child still left, and exit."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+    except OSError:
+        pass
+    _ending.set()  # the jobs still queued in this worker start nothing
+    if not _worker_lock.acquire(blocking=False):  # a grading is under way: interrupt it, let it clean up
+        try:
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+        except (OSError, ValueError):
+            pass
+        _worker_lock.acquire(timeout=GRACE_SECONDS)
+    # holding the lock: no grading starts any more
+    _kill_children()
+    os._exit(1)
+
+
+def _kill_children() -> None:
+    """SIGKILL this process's children, their process groups and, for a child that runs as a uid of its own,
+    every process of that uid (Linux /proc; nothing elsewhere)."""
+    from .isolation.modes import UID_RANGE, kill_uid
+
+    me = os.getpid()
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+            ppid, pgrp = (int(x) for x in stat[stat.rindex(b")") + 2:].split()[1:3])
+            if ppid != me:
+                continue
+            with open(f"/proc/{entry}/status", "rb") as handle:
+                uids = next((line.split()[1:3] for line in handle if line.startswith(b"Uid:")), [])
+        except (OSError, ValueError):
+            continue
+        pid = int(entry)
+        for kill, target in ((os.killpg, pgrp if pgrp == pid else 0), (os.kill, pid)):
+            if target:
+                try:
+                    kill(target, signal.SIGKILL)
+                except OSError:
+                    pass
+        for uid in {int(u) for u in uids}:
+            if UID_RANGE[0] <= uid < UID_RANGE[1]:
+                kill_uid(uid)
 
 
 def _relabel(report: Report, temporary: tuple[str, ...], display: str) -> None:
@@ -116,12 +214,14 @@ def _relabel(report: Report, temporary: tuple[str, ...], display: str) -> None:
 
 # -- reading submissions and the state of earlier runs -----------------------------------------------------
 def job_key(data: bytes, lesson: Lesson, language: str | None, limits: dict[str, float] | None,
-            extras: tuple[tuple[str, bytes], ...] = ()) -> str:
+            extras: tuple[tuple[str, bytes], ...] = (), isolation: str = "") -> str:
+    """What a report depends on: the submission's bytes and files, the grader, the lesson, the language, the
+    limits and the isolation mode it ran under (``sandbox``, ``landlock`` or ``basic``)."""
     digest = hashlib.sha256(data)
     for name, extra in extras:
         digest.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(extra).digest())
     settings = {"grader": __version__, "lesson": lesson.id, "lesson_version": lesson.version, "language": language or "",
-                "limits": sorted((k, v) for k, v in (limits or {}).items() if v is not None)}
+                "limits": sorted((k, v) for k, v in (limits or {}).items() if v is not None), "isolation": isolation}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
 
@@ -236,6 +336,7 @@ class Options:
     limits: dict[str, float] | None = None
     dask: str | None = None
     assignment: str | None = None
+    isolation: str = "auto"  # one of grader.isolation.modes.MODES
 
 
 @dataclass
@@ -254,6 +355,7 @@ class ClassResult:
     interrupted: bool = False
     duration: float = 0.0
     gradebook: Path | None = None
+    isolation: str = ""  # how this run isolated the submissions' code, as the reports name it
 
     @property
     def grader_errors(self) -> int:
@@ -279,9 +381,9 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _broken(job: Job, lesson: Lesson) -> Report:
+def _broken(job: Job, lesson: Lesson, isolation: str) -> Report:
     return empty_report(lesson, job.display, ReportStatus.GRADER_ERROR,
-                        _("Grading this submission stopped the grader's worker process; it was not graded."))
+                        _("Grading this submission stopped the grader's worker process; it was not graded."), isolation)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -327,12 +429,19 @@ def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: in
     the one that kills it again is marked; the rest of the class goes on in a new pool.
     """
     queue = deque(jobs)
-    args = (options.lesson, options.language, options.limits)
+    args = (options.lesson, options.language, options.limits, options.isolation)
+    label = _isolation_label(options.isolation)
     servers = _Servers()
+    context = _context()
+    lifeline, keep = context.Pipe(duplex=False)  # workers get the read end; only this process holds `keep`
+
+    def pool_of(size: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_watch_grader, initargs=(lifeline,))
+
     try:
         while queue:
             suspects: list[Job] = []
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+            with pool_of(workers) as pool:
                 running: dict[Future[Report], Job] = {}
                 try:
                     while queue or running:
@@ -347,7 +456,7 @@ def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: in
                             except BrokenProcessPool:
                                 suspects.append(job)
                             except Exception as exc:  # noqa: BLE001 - a grader fault on one submission
-                                yield job, empty_report(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}")
+                                yield job, empty_report(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}", label)
                         if suspects:
                             suspects.extend(running.values())
                             running.clear()
@@ -356,12 +465,14 @@ def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: in
                     _stop(pool)
                     raise
             for job in suspects:
-                with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
+                with pool_of(1) as alone:
                     try:
                         yield job, alone.submit(work, job, *args).result()
                     except BrokenProcessPool:
-                        yield job, _broken(job, lesson)
+                        yield job, _broken(job, lesson, label)
     finally:
+        keep.close()
+        lifeline.close()
         servers.stop_new()
 
 
@@ -374,14 +485,16 @@ def run_dask(jobs: Sequence[Job], options: Options, lesson: Lesson) -> Generator
 
         raise UsageError(_("--dask needs the dask extra: pip install 'neuron-grader[dask]'")) from exc
     with Client(options.dask) as client:
-        futures = {client.submit(grade_job, job, options.lesson, options.language, options.limits, pure=False): job for job in jobs}
+        futures = {client.submit(grade_job, job, options.lesson, options.language, options.limits, options.isolation, pure=False): job
+                   for job in jobs}
         try:
             for future in as_completed(futures):
                 job = futures[future]
                 try:
                     yield job, future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker lost, or a grader fault
-                    yield job, empty_report(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}")
+                    yield job, empty_report(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}",
+                                            _isolation_label(options.isolation))
         finally:
             client.cancel(list(futures))
 
@@ -404,7 +517,7 @@ def _extras(found: Found, lesson: Lesson) -> tuple[tuple[str, bytes], ...]:
     return ()
 
 
-def _read_job(found: Found, lesson: Lesson, options: Options) -> Job | Report:
+def _read_job(found: Found, lesson: Lesson, options: Options, mode: str) -> Job | Report:
     """Read a submission's bytes in the parent, or say at once why it cannot be graded."""
     from .check import check
 
@@ -415,21 +528,25 @@ def _read_job(found: Found, lesson: Lesson, options: Options) -> Job | Report:
             name = safe_name(path.stem) + (path.suffix if path.suffix in (".py", ".ipynb") else ".py")
             extras = tuple((n, d) for n, d in _extras(found, lesson) if n != name)
             return Job(student=found.student, display=found.display, filename=name, data=data,
-                       key=job_key(data, lesson, options.language, options.limits, extras), extras=extras)
+                       key=job_key(data, lesson, options.language, options.limits, extras, mode), extras=extras)
     except OSError:
         pass
     # a folder with nothing to pick, a missing or huge file: check() says why, without running anything
-    report = check(path, lesson, options.limits)
+    report = check(path, lesson, options.limits, options.isolation)
     report.submission = found.display
     return report
 
 
 def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int], Progress] | None = None) -> ClassResult:
     """Grade every submission under ``paths`` into ``options.out``. ``progress(total)`` returns a callback
-    called once per submission done. On Ctrl-C, the gradebook holds what was done and the result says so."""
+    called once per submission done. On Ctrl-C, the gradebook holds what was done and the result says so.
+    Raises UsageError, before anything is written, when ``options.isolation`` cannot be used here."""
+    from .check import resolve_isolation
+
     set_language(options.language)
     started = time.monotonic()
     lesson = load_lesson(options.lesson)
+    isolation = resolve_isolation(options.isolation)
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="grader-unpack-"))
@@ -441,7 +558,7 @@ def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int
     def write_gradebook() -> None:
         write_atomic(gradebook, gradebook_text(lesson, [(g.student, g.report) for g in graded.values()]))
 
-    result = ClassResult(lesson=lesson, graded=[], total=0, skipped=[])
+    result = ClassResult(lesson=lesson, graded=[], total=0, skipped=[], isolation=isolation.label)
     try:
         found: Discovery = discover(paths, f"{lesson.module}.py", workdir, options.assignment)
         result.skipped = found.skipped
@@ -462,7 +579,7 @@ def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int
 
         todo: list[Job] = []
         for item in found.found:
-            job = _read_job(item, lesson, options)
+            job = _read_job(item, lesson, options, isolation.mode)
             if isinstance(job, Report):
                 record(item.student, job, None)
                 continue
@@ -581,6 +698,7 @@ def run_grade(paths: Sequence[Path], options: Options, quiet: bool = False) -> i
             console.print(table)
     done = len(result.graded)
     rate = done / result.duration if result.duration > 0 else 0.0
+    console.print(_("isolation: {mode}").format(mode=result.isolation), style="dim")
     console.print(_("{done} of {total} submissions in {seconds:.1f} s ({rate:.1f}/s); gradebook: {path}").format(
         done=done, total=result.total, seconds=result.duration, rate=rate, path=result.gradebook))
     if result.interrupted:

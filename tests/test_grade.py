@@ -186,7 +186,7 @@ def test_one_hostile_submission_does_not_touch_the_others(graded: tuple[Path, Pa
     assert os.path.exists(out / GRADEBOOK)
 
 
-def crashing_work(job: Job, lesson_ref: str, language: str | None, limits: dict[str, float] | None) -> Report:
+def crashing_work(job: Job, lesson_ref: str, language: str | None, limits: dict[str, float] | None, isolation: str = "auto") -> Report:
     """A stand-in for grade_job in the pool's workers: "boom" ends its worker process, the rest pass quickly."""
     from grader.engine import empty_report
     from grader.lesson import load_lesson

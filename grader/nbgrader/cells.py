@@ -52,12 +52,12 @@ def _grader_environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("PYTHON") or key == "PYTHONIOENCODING"}
 
 
-def grade_code(source: str, lesson: str, language: str | None = None) -> dict[str, Any]:
+def grade_code(source: str, lesson: str, language: str | None = None, isolation: str = "auto") -> dict[str, Any]:
     """Grade ``source`` against ``lesson`` in a new grader process; its JSON result (see grader.nbgrader.run)."""
-    key = hashlib.sha256(f"{lesson}\0{language}\0{source}".encode()).hexdigest()
+    key = hashlib.sha256(f"{lesson}\0{language}\0{isolation}\0{source}".encode()).hexdigest()
     if key in _reports:
         return _reports[key]
-    argv = [sys.executable, "-E", "-m", "grader.nbgrader.run", "--lesson", lesson]
+    argv = [sys.executable, "-E", "-m", "grader.nbgrader.run", "--lesson", lesson, "--isolation", isolation]
     if language:
         argv += ["--lang", language]
     with tempfile.TemporaryDirectory(prefix="grader-nb-") as cwd:  # an empty folder: nothing of the student's on sys.path
@@ -78,12 +78,12 @@ def grade_code(source: str, lesson: str, language: str | None = None) -> dict[st
     return result
 
 
-def grade_part(part: str, lesson: str = "neuron", language: str | None = None) -> float:
+def grade_part(part: str, lesson: str = "neuron", language: str | None = None, isolation: str = "auto") -> float:
     """Grade the code this kernel has run and report one part: print its feedback, return its points.
 
     nbgrader reads the returned number (the cell's value) as the cell's partial credit.
     """
-    result = grade_code(kernel_code(), lesson, language)
+    result = grade_code(kernel_code(), lesson, language, isolation)
     for entry in result["parts"]:
         if isinstance(entry, dict) and entry.get("id") == part:
             print(str(entry.get("feedback", "")).rstrip("\n"))

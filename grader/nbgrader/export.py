@@ -232,19 +232,21 @@ def _in_language(language: str, lesson: Lesson) -> tuple[str, Lesson]:
         set_language(previous)
 
 
-def _test_source(lesson: Lesson, part_id: str, title: str, points: float) -> str:
+def _test_source(lesson: Lesson, part_id: str, title: str, points: float, isolation: str = "auto") -> str:
+    chosen = "" if isolation == "auto" else f", isolation={isolation!r}"
     return "\n".join(
         [
             "# " + _("{part}: {points} points, graded by the kit's grader in a separate process").format(part=title, points=f"{points:g}"),
             "from grader.nbgrader import grade_part",
             "",
-            f"grade_part({part_id!r}, lesson={lesson.id!r})",
+            f"grade_part({part_id!r}, lesson={lesson.id!r}{chosen})",
         ]
     )
 
 
-def build_notebook(lesson: Lesson, *, solutions: bool) -> nbformat.NotebookNode:
-    """The nbgrader source notebook (``solutions=True``) or the student notebook (``solutions=False``)."""
+def build_notebook(lesson: Lesson, *, solutions: bool, isolation: str = "auto") -> nbformat.NotebookNode:
+    """The nbgrader source notebook (``solutions=True``) or the student notebook (``solutions=False``); the test
+    cells grade with ``isolation`` (``auto`` leaves it to the machine that runs them)."""
     cells: list[nbformat.NotebookNode] = []
 
     def add(cell: nbformat.NotebookNode, cell_id: str, metadata: dict[str, Any] | None = None) -> None:
@@ -265,7 +267,7 @@ def build_notebook(lesson: Lesson, *, solutions: bool) -> nbformat.NotebookNode:
         add(new_markdown_cell(text), f"check-{language}", _nbgrader(f"check-{language}", locked=True))
     for part in lesson.parts:
         points = sum(p.points for p in lesson.properties_of(part.id))
-        source = _test_source(lesson, part.id, part.title, points)
+        source = _test_source(lesson, part.id, part.title, points, isolation)
         add(new_code_cell(source), part_grade_id(part.id), _nbgrader(part_grade_id(part.id), grade=True, locked=True, points=points))
     notebook = new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)})
     nbformat.validate(notebook)
@@ -304,8 +306,14 @@ def write_student_notebook(lesson: str | Lesson = "neuron", path: Path | None = 
     return target
 
 
-def export_course(folder: Path, lesson: str | Lesson = "neuron", *, course: str | None = None, force: bool = False) -> list[Path]:
-    """Write an nbgrader course folder: ``nbgrader_config.py`` and ``source/<lesson>/<module>.ipynb``."""
+def export_course(folder: Path, lesson: str | Lesson = "neuron", *, course: str | None = None, force: bool = False,
+                  isolation: str = "auto") -> list[Path]:
+    """Write an nbgrader course folder: ``nbgrader_config.py`` and ``source/<lesson>/<module>.ipynb``, whose test
+    cells grade with ``isolation`` (a mode of :data:`grader.isolation.modes.MODES`)."""
+    from ..isolation.modes import MODES
+
+    if isolation not in MODES:
+        raise UsageError(f"unknown isolation {isolation!r}")
     the_lesson = _english(lesson if isinstance(lesson, Lesson) else load_lesson(lesson))
     config = folder / "nbgrader_config.py"
     notebook = folder / "source" / the_lesson.id / f"{the_lesson.module}.ipynb"
@@ -320,5 +328,5 @@ def export_course(folder: Path, lesson: str | Lesson = "neuron", *, course: str 
         CONFIG_TEMPLATE.format(lesson=the_lesson.id, course=course or the_lesson.id, stub=the_lesson.stub.name, timeout=timeout),
         encoding="utf-8",
     )
-    notebook.write_text(notebook_text(build_notebook(the_lesson, solutions=True)), encoding="utf-8")
+    notebook.write_text(notebook_text(build_notebook(the_lesson, solutions=True, isolation=isolation)), encoding="utf-8")
     return [config, notebook]

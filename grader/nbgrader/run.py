@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..check import check
+from ..errors import UsageError
 from ..i18n import _, set_language
+from ..isolation.modes import MODES
 from ..lesson import load_lesson
 from ..model import Report
 from ..render import render
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.nbgrader.run", description=__doc__)
     parser.add_argument("--lesson", default="neuron")
     parser.add_argument("--lang", default=None)
+    parser.add_argument("--isolation", default="auto", choices=MODES)
     args = parser.parse_args(argv)
     set_language(args.lang)
     lesson = load_lesson(args.lesson)
@@ -42,7 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="grader-nb-") as folder:
         path = Path(folder) / f"{lesson.module}.py"
         path.write_bytes(source)
-        report = check(path, lesson)
+        try:
+            report = check(path, lesson, isolation=args.isolation)
+        except UsageError as exc:  # the mode the notebook asks for cannot be used on this machine: one sentence
+            sys.stderr.write(f"{exc}\n")
+            return 2
     report.submission = _("the code cells of this notebook")
     sys.stdout.write(json.dumps(result_of(report)))
     return 0

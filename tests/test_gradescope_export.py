@@ -68,12 +68,16 @@ def autograder(installed: InstalledGrader, tmp_path_factory: pytest.TempPathFact
     assert setup.returncode == 0, setup.stdout + setup.stderr
     assert (root / "venv" / "bin" / "grader").exists()
 
-    def grade(*files: Path, names: dict[str, str] | None = None, **extra: str) -> dict[str, Any]:
+    def grade(*files: Path, names: dict[str, str] | None = None, links: dict[str, Path] | None = None, **extra: str) -> dict[str, Any]:
         for folder in ("submission", "results"):
             shutil.rmtree(root / folder)
             (root / folder).mkdir()
+        for name, points_to in (links or {}).items():
+            (root / "submission" / name).symlink_to(points_to)
         for file in files:
-            shutil.copy(file, root / "submission" / (names or {}).get(file.name, file.name))
+            target = root / "submission" / (names or {}).get(file.name, file.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(file, target)
         done = installed.run([str(root / "source" / "run_autograder")], cwd=root, env={**env, **extra}, timeout=300)
         assert done.returncode == 0, done.stdout + done.stderr
         data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
@@ -162,8 +166,11 @@ def test_a_notebook_is_graded_like_the_same_code(autograder: Autograder, tmp_pat
     assert filled == 3
     path = tmp_path / "neuron.ipynb"
     nbformat.write(notebook, str(path))
-    data = autograder.grade(path, QUIZ)
+    # uploaded as a zip of a folder: Gradescope unpacks it to that one folder (beside macOS's __MACOSX)
+    data = autograder.grade(path, QUIZ, REFERENCE, names={"neuron.ipynb": "my work/neuron.ipynb", "quiz.toml": "my work/quiz.toml",
+                                                          "neuron.py": "__MACOSX/my work/._neuron.py"})
     assert data["score"] == 19 and all(t["status"] == "passed" for t in data["tests"])
+    assert "submission/my work: 19 of 19" in data["output"]
 
 
 def test_a_syntax_error_gets_zero_with_one_clear_sentence(autograder: Autograder, tmp_path: Path, lesson: Lesson) -> None:
@@ -187,6 +194,13 @@ def test_a_hostile_submission_gains_nothing(autograder: Autograder, tmp_path: Pa
     assert data["score"] == honest["score"] < 17
     assert by_name(data) == by_name(honest)
     assert '"score": 17' in data["output"]  # shown as what the code printed, nothing more
+
+
+def test_a_symbolic_link_is_not_followed(autograder: Autograder, tmp_path: Path) -> None:
+    """A link in the upload could point at a file of the autograder: it is removed, not graded."""
+    data = autograder.grade(links={"neuron.py": REFERENCE})
+    assert data["score"] == 0 and "has no neuron.py" in data["output"]
+    assert REFERENCE.is_file()
 
 
 def test_a_grader_that_cannot_run_still_gives_results_that_say_so(autograder: Autograder) -> None:

@@ -49,7 +49,7 @@ def check_json(installed: InstalledGrader, source: Path, folder: Path, mode: str
 
 MODE_PARAMS = [
     pytest.param("sandbox", id="sandbox"),
-    pytest.param("landlock", id="landlock", marks=pytest.mark.xfail(strict=False, reason="landlock mode not yet built")),
+    pytest.param("landlock", id="landlock"),
     pytest.param("basic", id="basic"),
 ]
 

@@ -1,10 +1,11 @@
-"""The start cost of the child process that runs a submission, with and without the bubblewrap sandbox.
+"""The start cost of the child process that runs a submission, in each isolation mode.
 
     python benchmarks/sandbox_start.py [--n 21]
 
 Prints medians (and the fastest run) of: ``true`` alone and inside bubblewrap with the kit's options (the
 sandbox's own cost), and a child ready to grade (Python, NumPy and a trivial submission imported) under each
-isolation, with the time to end it and check that nothing of it is left.
+isolation mode this machine offers (basic, landlock, sandbox), with the time to end it and check that nothing of
+it is left.
 """
 
 from __future__ import annotations
@@ -60,9 +61,10 @@ def main() -> int:
     if problem is None:
         wrapped = [_sandbox.bwrap_path() or "bwrap", *_sandbox._namespace_args(), *_sandbox._system_binds(), *true]
         print(line("true inside bubblewrap", timed(lambda: subprocess.run(wrapped, check=True), n)))
-    for mode in ("basic", "sandbox"):
-        if mode == "sandbox" and problem is not None:
-            print(f"sandbox: {problem}")
+    for mode in ("basic", "landlock", "sandbox"):
+        unavailable = problem if mode == "sandbox" else _sandbox.landlock_problem() if mode == "landlock" else None
+        if unavailable is not None:
+            print(f"{mode}: {unavailable}")
             continue
         starts, ends = child_times(mode, n)
         print(line(f"child ready to grade, {mode}", starts, f"   (ending it: {statistics.median(ends) * 1000:.1f} ms)"))

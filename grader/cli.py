@@ -133,7 +133,8 @@ def grade(submissions: tuple[Path, ...], out: Path, formats: str, lesson: str, j
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--lesson", default="neuron", show_default=True, help="Lesson to release.")
 @click.option("--requirement", default=None, metavar="SPEC",
-              help="The pinned grader students' CI installs, e.g. 'neuron-grader @ https://.../neuron_grader-0.1.0-py3-none-any.whl'.")
+              help="The pinned grader students' CI installs, e.g. 'neuron-grader @ https://.../neuron_grader-0.1.0-py3-none-any.whl' "
+                   "(required; 'placeholder' writes an OWNER/REPO URL to fill in later).")
 @click.option("--ci", "ci", multiple=True, type=click.Choice(["github", "classroom", "gitlab"]),
               help="CI files to include (repeatable; default: all three).")
 def release(directory: Path, lesson: str, requirement: str | None, ci: tuple[str, ...]) -> None:
@@ -142,14 +143,14 @@ def release(directory: Path, lesson: str, requirement: str | None, ci: tuple[str
     It never holds solutions or the lesson's hidden material. See the README's section on CI.
     """
     from .i18n import _
-    from .release import CI_CHOICES, placeholder_requirement, write_release
+    from .release import CI_CHOICES, PLACEHOLDER, placeholder_requirement, write_release
 
     try:
         written = write_release(directory, lesson, requirement, ci or CI_CHOICES)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(_("{path}: {count} files written").format(path=directory, count=len(written)))
-    if requirement is None:
+    if requirement is not None and requirement.strip() in (PLACEHOLDER, placeholder_requirement()):
         click.echo(_("requirements.txt holds a placeholder ({requirement}); give --requirement before students use this release.").format(
             requirement=placeholder_requirement()), err=True)
 

@@ -50,8 +50,12 @@ FORBIDDEN_DIRS = frozenset({".meta", "solutions"})
 _PLACEHOLDER = re.compile(r"\[\[([a-z_]+)\]\]")
 
 
+#: ``--requirement placeholder``: write :func:`placeholder_requirement`, for an instructor who publishes the wheel later.
+PLACEHOLDER = "placeholder"
+
+
 def placeholder_requirement(version: str = __version__) -> str:
-    """The requirement a release gets when none is given: the instructor must replace OWNER/REPO."""
+    """The requirement ``--requirement placeholder`` writes: the instructor must replace OWNER/REPO."""
     wheel = f"{PACKAGE.replace('-', '_')}-{version}-py3-none-any.whl"
     return f"{PACKAGE} @ https://github.com/OWNER/REPO/releases/download/v{version}/{wheel}"
 
@@ -148,25 +152,53 @@ def _readme(lesson: Lesson, names: Sequence[str], ci: Sequence[str], stub: str) 
     )
 
 
-def _runner_id(lesson: Lesson) -> str:
-    return re.sub(r"[^a-z0-9-]", "-", lesson.id.lower()) or "grader"
+def classroom_runners(lesson: Lesson) -> list[str]:
+    """The runners the Classroom workflow hands to the reporter: one per property and per quiz question, named
+    as the ``classroom`` format names them, in the order of a report."""
+    from .render.classroom import runner_names
+
+    ids = [prop.id for part in lesson.parts for prop in lesson.properties_of(part.id)]
+    quiz = load_quiz(lesson.folder)
+    if quiz is not None:
+        ids += [question.property_id for question in quiz.questions]
+    return runner_names(ids)
+
+
+def _release_requirement(requirement: str | None, local: bool, checked: bool) -> str:
+    """The requirement line a release gets for ``requirement``; UsageError, one sentence, when no CI runner could
+    install it (``local`` also allows a ``file:`` URL, to try a release on this machine; ``checked`` False takes it
+    as it is, for :func:`check_release`, which reports its problems itself)."""
+    if requirement is None or not requirement.strip():
+        raise UsageError(_(
+            "a release needs the grader its CI installs: give --requirement SPEC (a wheel's https URL, {package}==VERSION "
+            "or a git URL with a tag), or --requirement {placeholder} to write a placeholder URL and fill it in later"
+        ).format(package=PACKAGE, placeholder=PLACEHOLDER))
+    requirement = requirement.strip()
+    if requirement == PLACEHOLDER or requirement == placeholder_requirement():
+        return placeholder_requirement()
+    problem = requirement_problem(requirement, local=local)
+    if problem and checked:
+        raise UsageError(problem)
+    return requirement
 
 
 def build_release(
     lesson: str | Lesson = "neuron",
     requirement: str | None = None,
     ci: Iterable[str] = CI_CHOICES,
+    *,
+    local: bool = False,
+    checked: bool = True,
 ) -> list[ReleaseFile]:
-    """Every file of the release, sorted by path. Raises UsageError if the release would leak the reference."""
+    """Every file of the release, sorted by path. Raises UsageError if the release would leak the reference, or
+    if ``requirement`` is missing or not one a CI runner can install (:data:`PLACEHOLDER` writes the placeholder;
+    ``local`` allows a ``file:`` URL, for trying the release on this machine)."""
     the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
     chosen = [key for key in CI_CHOICES if key in set(ci)]
     unknown = sorted(set(ci) - set(CI_CHOICES))
     if unknown:
         raise UsageError(_("unknown CI {names} (choose from: {choices})").format(names=", ".join(unknown), choices=", ".join(CI_CHOICES)))
-    requirement = (requirement or placeholder_requirement()).strip()
-    problem = requirement_problem(requirement)
-    if problem and requirement != placeholder_requirement():
-        raise UsageError(problem)
+    requirement = _release_requirement(requirement, local, checked)
 
     files: dict[str, bytes] = {}
     for name, source in lesson_files(the_lesson):
@@ -177,8 +209,10 @@ def build_release(
         raise UsageError(_("the lesson's stub {path} is missing").format(path=the_lesson.stub))
     lesson_names = sorted(files)
 
-    values = {"python": PYTHON, "stub": stub, "lesson": the_lesson.id, "runner": _runner_id(the_lesson),
-              "runner_env": _runner_id(the_lesson).upper()}
+    runners = classroom_runners(the_lesson)
+    values = {"python": PYTHON, "stub": stub, "lesson": the_lesson.id, "runners": ",".join(runners),
+              "runner_list": " ".join(runners),
+              "reporter_env": "\n".join(f'          {name.upper()}_RESULTS: "${{{{ steps.grade.outputs.{name} }}}}"' for name in runners)}
     for key in chosen:
         template, target = CI_FILES[key]
         files[target] = _text(_template(template, values))
@@ -212,6 +246,8 @@ def write_release(
     lesson: str | Lesson = "neuron",
     requirement: str | None = None,
     ci: Iterable[str] = CI_CHOICES,
+    *,
+    local: bool = False,
 ) -> list[Path]:
     """Write the release into ``directory`` and return the files written.
 
@@ -226,7 +262,7 @@ def write_release(
     inside = target.resolve()
     if inside == kit or any(inside.is_relative_to(kit / name) for name in ("exercises", "solutions", "grader")):
         raise UsageError(_("{path} is part of the kit; write the release to a folder of its own.").format(path=target))
-    release = build_release(the_lesson, requirement, ci)
+    release = build_release(the_lesson, requirement, ci, local=local)
     earlier = _read_manifest(target)
     if earlier is not None:
         keep = {f.path for f in release}
@@ -331,8 +367,16 @@ def find_leaks(files: dict[str, bytes], lesson: Lesson) -> list[Problem]:
 
 
 # -- checking a release folder -------------------------------------------------------------------------------
-def requirement_problem(requirement: str) -> str | None:
-    """Why ``requirement`` is not a pinned requirement on the grader, or None if it is."""
+#: URL schemes a CI runner fetches from (pip's ``git+`` schemes included).
+FETCHABLE_SCHEMES = ("https", "http", "git+https", "git+http", "git+ssh", "git+git")
+
+
+def requirement_problem(requirement: str, local: bool = False) -> str | None:
+    """Why ``requirement`` is not a pinned requirement on the grader that a CI runner can install, or None.
+
+    The placeholder URL (OWNER/REPO) and ``file:`` URLs are refused: no runner can fetch them (``local`` allows
+    ``file:``, for a release tried on this machine).
+    """
     from packaging.requirements import InvalidRequirement, Requirement
 
     try:
@@ -343,6 +387,14 @@ def requirement_problem(requirement: str) -> str | None:
         return _("the requirement is on {name}, not on {package}").format(name=parsed.name, package=PACKAGE)
     if parsed.url:
         url = parsed.url
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if requirement.strip() == placeholder_requirement() or "/OWNER/REPO/" in url:
+            return _("still the placeholder: publish the grader's wheel and run `grader release` with --requirement (see the README)")
+        if scheme in ("file", "git+file"):
+            if not local:
+                return _("{url} is a file on this machine, which no CI runner can fetch: publish the wheel and give its https URL").format(url=url)
+        elif scheme not in FETCHABLE_SCHEMES:
+            return _("{url} is not a URL a CI runner can fetch (use https or a git URL)").format(url=url)
         if url.startswith("git+"):
             ref = url.rsplit("/", 1)[-1]
             if "@" not in ref:
@@ -403,7 +455,7 @@ def check_release(folder: str | Path, lesson: str | Lesson | None = None) -> lis
     ci = [key for key in manifest.get("ci", []) if key in CI_FILES]
     requirement = str(manifest.get("requirement", ""))
     try:
-        expected = {f.path: f.data for f in build_release(the_lesson, requirement or None, ci)}
+        expected = {f.path: f.data for f in build_release(the_lesson, requirement or PLACEHOLDER, ci, checked=False)}
     except UsageError as exc:
         return problems + [Problem(str(root), str(exc))]
     for path in sorted(expected):
@@ -417,14 +469,9 @@ def check_release(folder: str | Path, lesson: str | Lesson | None = None) -> lis
     if REQUIREMENTS in files and len(graders) != 1:
         problems.append(Problem(REQUIREMENTS, _("it must hold exactly one requirement on {package}").format(package=PACKAGE), kind="requirement"))
     for line in graders[:1]:
-        if line == placeholder_requirement():
-            problems.append(Problem(REQUIREMENTS, _(
-                "still the placeholder: publish the grader's wheel and run `grader release` with --requirement (see the README)"),
-                kind="requirement"))
-        else:
-            reason = requirement_problem(line)
-            if reason:
-                problems.append(Problem(REQUIREMENTS, reason, kind="requirement"))
+        reason = requirement_problem(line)
+        if reason:
+            problems.append(Problem(REQUIREMENTS, reason, kind="requirement"))
 
     problems += _check_yaml(files, ci, the_lesson)
     return problems

@@ -19,9 +19,11 @@ import pytest
 import xmlschema
 
 from grader.model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
-from grader.render import RENDERERS, render
+from grader.render import RENDERERS, classroom, render
 from grader.render import github as gh
 from grader.render.gradescope import to_data as gradescope_data
+
+from . import classroom_reporter
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 HOSTILE_OUTPUT = "hello\n::error file=x.py::fake\n::add-mask::secret\n::stop-commands::guess\n]]><x/>\x00\x1b[31mred\u2028 ```\n"
@@ -172,20 +174,59 @@ def classroom_schema() -> dict[str, object]:
     return json.loads((SCHEMAS / "classroom-result.schema.json").read_text(encoding="utf-8"))
 
 
+def _classroom_runners(text: str) -> dict[str, str]:
+    """The `classroom` output: one ``<runner>=<base64>`` line per property, for ``$GITHUB_OUTPUT``."""
+    assert text.endswith("\n")
+    runners = {}
+    for line in text.splitlines():
+        name, sep, encoded = line.partition("=")
+        assert sep and re.fullmatch(r"[a-z][a-z0-9]*", name), line  # the reporter's runner names: letters and digits
+        assert name not in runners
+        runners[name] = encoded
+    return runners
+
+
 @pytest.mark.parametrize("kind", KINDS)
-def test_classroom_is_the_base64_json_the_reporter_reads(kind: str, classroom_schema: dict[str, object]) -> None:
+def test_classroom_is_one_base64_json_per_property_the_reporter_reads(kind: str, classroom_schema: dict[str, object]) -> None:
     report = _report(kind)
-    text = render(report, "classroom")
-    assert text.endswith("\n") and "\n" not in text.rstrip("\n")  # one line, for $GITHUB_OUTPUT
-    data = json.loads(base64.b64decode(text.strip(), validate=True).decode("utf-8"))
-    jsonschema.validate(data, classroom_schema)
-    assert data["max_score"] == report.max_score
-    assert sum(t["score"] for t in data["tests"]) == pytest.approx(report.score)  # what the reporter adds up
-    assert len(data["tests"]) == len(report.properties())
-    assert data["status"] == {"full": "pass", "mixed": "fail", "stub": "fail", "broken": "error"}[kind]
+    runners = _classroom_runners(render(report, "classroom"))
+    assert list(runners) == classroom.runner_names([p.id for p in report.properties()])
+    assert len(runners) == len(report.properties())
+    results = {}
+    for (name, encoded), prop in zip(runners.items(), report.properties(), strict=True):
+        data = json.loads(base64.b64decode(encoded, validate=True).decode("utf-8"))
+        jsonschema.validate(data, classroom_schema)
+        assert data["max_score"] == prop.max_points and [t["score"] for t in data["tests"]] == [prop.points]
+        results[name] = data
+    statuses = {data["status"] for data in results.values()}
+    assert statuses == {"full": {"pass"}, "mixed": {"pass", "fail"}, "stub": {"fail"}, "broken": {"error"}}[kind]
     if kind == "mixed":
-        lines = {t["name"]: t["line_no"] for t in data["tests"]}
+        lines = {t["name"]: t["line_no"] for data in results.values() for t in data["tests"]}
         assert lines["sigmoid: works element-wise on arrays"] == 6
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_figure_classroom_s_reporter_shows_is_the_kit_s(kind: str) -> None:
+    """The reporter's own formulas (tests/classroom_reporter.py) on the output: the notified points, every table row
+    and "Total points for" line, and the table's total are the kit's."""
+    report = _report(kind)
+    runners = _classroom_runners(render(report, "classroom"))
+    shown = classroom_reporter.run(",".join(runners), {f"{name.upper()}_RESULTS": value for name, value in runners.items()})
+    assert shown.notified == (report.score, report.max_score)
+    assert shown.table_total == (report.score, report.max_score)
+    assert [(score, maximum) for _name, score, maximum in shown.rows] == [(p.points, p.max_points) for p in report.properties()]
+    assert shown.total_lines == [f"Total points for {name}: {p.points:.2f}/{p.max_points:g}" for name, p in zip(runners, report.properties(), strict=True)]
+    assert shown.failed is (not report.full_marks)
+
+
+def test_one_runner_of_unequal_points_would_show_another_score() -> None:
+    """Why one runner per property: the old shape, every test in one runner, gives the reporter's table another figure."""
+    report = _report("mixed")
+    tests = [{"name": p.name, "status": "pass" if p.passed else "fail", "score": p.points} for p in report.properties()]
+    one = {"version": 1, "status": "fail", "max_score": report.max_score, "tests": tests}
+    shown = classroom_reporter.run("neuron", {"NEURON_RESULTS": classroom.encode(one)})
+    assert shown.notified == (report.score, report.max_score)
+    assert shown.table_total[0] != report.score
 
 
 # -- GitHub Actions ---------------------------------------------------------------------------------------

@@ -16,8 +16,10 @@ from grader.errors import UsageError
 from grader.lesson import load_lesson
 from grader.release import (
     MANIFEST,
+    PLACEHOLDER,
     build_release,
     check_release,
+    classroom_runners,
     placeholder_requirement,
     requirement_problem,
     write_release,
@@ -118,9 +120,13 @@ def test_the_ci_files_are_valid_yaml(release: Path) -> None:
     assert any("--format github" in s.get("run", "") for s in steps)
     reporter = classroom["jobs"]["run-autograding-tests"]["steps"][-1]
     assert reporter["uses"].startswith("classroom-resources/autograding-grading-reporter@")
-    runner = reporter["with"]["runners"]
-    assert f"{runner.upper()}_RESULTS" in reporter["env"]
-    assert any(s.get("id") == runner and "--format classroom" in s["run"] for s in classroom["jobs"]["run-autograding-tests"]["steps"])
+    # One runner per check (property or quiz question), each with its own results from the grading step.
+    runners = reporter["with"]["runners"].split(",")
+    lesson = load_lesson("neuron")
+    assert runners == classroom_runners(lesson) and len(runners) == len(lesson.properties) + 2
+    assert all(re.fullmatch(r"[a-z][a-z0-9]*", runner) for runner in runners)  # what the reporter's input check allows
+    assert reporter["env"] == {f"{runner.upper()}_RESULTS": f"${{{{ steps.grade.outputs.{runner} }}}}" for runner in runners}
+    assert any(s.get("id") == "grade" and "--format classroom" in s["run"] for s in classroom["jobs"]["run-autograding-tests"]["steps"])
     job = gitlab["grade"]
     assert job["artifacts"]["reports"]["junit"] in " ".join(job["script"])
     assert job["artifacts"]["when"] == "always"
@@ -146,11 +152,39 @@ def test_validate_finds_leaks_and_broken_files(release: Path) -> None:
     assert problems.get("README.md") == "missing"
 
 
-def test_validate_flags_the_placeholder_requirement(tmp_path: Path) -> None:
-    write_release(tmp_path / "r", "neuron")
-    problems = [p for p in check_release(tmp_path / "r") if p.error]
-    assert [p.path for p in problems] == ["requirements.txt"]
+def test_release_refuses_to_write_without_a_requirement(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["release", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    error = result.output.strip().splitlines()[-1]
+    assert error.startswith("Error: a release needs the grader its CI installs") and "--requirement SPEC" in error
+    assert "--requirement placeholder" in error and error.count(". ") == 0  # one sentence
+    assert not (tmp_path / "r").exists()
+    with pytest.raises(UsageError, match="--requirement"):
+        write_release(tmp_path / "r", "neuron")
+
+
+def test_the_placeholder_is_written_only_when_asked_for_and_validate_refuses_it(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--requirement", PLACEHOLDER])
+    assert result.exit_code == 0, result.output
+    assert "placeholder" in result.output and "--requirement" in result.output  # the warning
     assert placeholder_requirement() in (tmp_path / "r" / "requirements.txt").read_text()
+    problems = [p for p in check_release(tmp_path / "r") if p.error]
+    assert [(p.path, p.message.split(":")[0]) for p in problems] == [("requirements.txt", "still the placeholder")]
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "r")])
+    assert result.exit_code == 1 and "still the placeholder" in result.output
+
+
+def test_a_file_url_is_refused_by_release_and_by_validate(tmp_path: Path) -> None:
+    wheel = (tmp_path / "neuron_grader-0.1.0-py3-none-any.whl").as_uri()
+    result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--requirement", f"neuron-grader @ {wheel}"])
+    assert result.exit_code == 2 and "no CI runner can fetch" in result.output
+    assert not (tmp_path / "r").exists()
+    # Written anyway (as a test does, to run the release on this machine): validate refuses it.
+    write_release(tmp_path / "r", "neuron", f"neuron-grader @ {wheel}", local=True)
+    problems = [p for p in check_release(tmp_path / "r") if p.error]
+    assert [p.path for p in problems] == ["requirements.txt"] and "no CI runner can fetch" in problems[0].message
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "r")])
+    assert result.exit_code == 1 and "no CI runner can fetch" in result.output
 
 
 def test_the_release_refuses_a_lesson_that_gives_the_solution_away(tmp_path: Path) -> None:
@@ -185,6 +219,11 @@ def test_the_student_readme_points_at_the_lesson_text(tmp_path: Path) -> None:
     ("requirement", "pinned"),
     [
         ("neuron-grader==0.1.0", True),
+        ("neuron-grader @ git+ssh://git@github.com/course/neuron-grader@v0.1.0", True),
+        (placeholder_requirement(), False),
+        ("neuron-grader @ file:///tmp/neuron_grader-0.1.0-py3-none-any.whl", False),
+        ("neuron-grader @ git+file:///tmp/kit@v0.1.0", False),
+        ("neuron-grader @ ftp://example.org/neuron_grader-0.1.0-py3-none-any.whl", False),
         ("neuron-grader @ git+https://github.com/course/neuron-grader@v0.1.0", True),
         (PINNED, True),
         ("neuron-grader", False),

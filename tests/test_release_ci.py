@@ -52,6 +52,7 @@ from grader.isolation.modes import resolve
 from grader.lesson import load_lesson
 from grader.release import write_release
 
+from . import classroom_reporter
 from .installed import InstalledGrader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +90,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, installed: InstalledGrade
     """The release as the instructor's template repository, pinned to the kit's wheel: a git repository with one
     commit."""
     repo = tmp_path_factory.mktemp("template") / "neuron-template"
-    write_release(repo, "neuron", f"neuron-grader @ {installed.wheel.as_uri()}")
+    write_release(repo, "neuron", f"neuron-grader @ {installed.wheel.as_uri()}", local=True)  # file: only for a local try
     git("init", "-q", "-b", "main", cwd=repo)
     git("add", "-A", cwd=repo)
     git("commit", "-q", "-m", "Template", cwd=repo)
@@ -283,30 +284,59 @@ def test_github_workflow_fails_a_wrong_submission_with_annotations_on_the_functi
     assert int(fields["line"]) in function_lines(WRONG, "relu")
 
 
-def test_classroom_workflow_reports_the_points(template: Path, tmp_path: Path, installed: InstalledGrader) -> None:
-    repo = student_repo(template, tmp_path / "carol", WRONG)
+BROKEN = "def sigmoid(z)\n    return z\n"  # a syntax error: nothing imports; the quiz is still graded
+
+
+@pytest.mark.parametrize(("source", "who"), [(REFERENCE.read_text(encoding="utf-8"), "correct"), (WRONG, "partly-wrong"),
+                                             (BROKEN, "not-importing")], ids=["correct", "partly-wrong", "not-importing"])
+def test_classroom_workflow_reports_the_kit_s_points(template: Path, tmp_path: Path, installed: InstalledGrader, source: str,
+                                                      who: str) -> None:
+    """The Classroom workflow as written; its reporter's figures, by the reporter's own formulas
+    (tests/classroom_reporter.py), on the env the workflow hands it: the notified points, every table row, every
+    "Total points for" line and the table's total are the kit's score."""
+    repo = student_repo(template, tmp_path / who, source)
     workflow = repo / ".github/workflows/classroom.yml"
     run = run_github_job(workflow, "run-autograding-tests", repo, tmp_path, installed)
     assert run.installs == ["python -m pip install -r requirements.txt"] and run.replaced == []
     assert_sandbox_step(run)
     assert run.failed is None, run.stdout + "".join(s.stderr for s in run.steps)
     assert_pip_installed_from_the_wheel(run, installed, "python -m pip install -r requirements.txt", tmp_path)
+    # The kit's own report of the same clone.
+    kit = json.loads(installed.run(["grader", "check", STUB_PATH, "--format", "json"], cwd=repo).stdout)
+    expected = {"correct": full_marks(), "partly-wrong": full_marks() - points_of(WRONG_FAILS), "not-importing": QUIZ_POINTS}[who]
+    assert kit["score"] == expected and kit["max_score"] == full_marks()
     # The job summary: the points, and the isolation the code ran under on its last line.
     summary = (tmp_path / "step-summary.md").read_text(encoding="utf-8")
-    assert f"{full_marks() - points_of(WRONG_FAILS):g}/{full_marks():g}" in summary.splitlines()[0]
+    assert f"{kit['score']:g}/{kit['max_score']:g}" in summary.splitlines()[0]
     assert summary.splitlines()[-1].startswith(f"isolation: {expected_isolation()}"), summary
     steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["run-autograding-tests"]["steps"]
     reporter = steps[-1]
-    runner = reporter["with"]["runners"]
+    assert reporter["uses"].startswith("classroom-resources/autograding-grading-reporter@")
+    runners = reporter["with"]["runners"]
     # What the reporter gets: its env, evaluated from the grading step's outputs.
-    encoded = evaluate(reporter["env"][f"{runner.upper()}_RESULTS"], {}, run.outputs)
-    result = json.loads(base64.b64decode(encoded, validate=True).decode("utf-8"))
-    jsonschema.validate(result, json.loads((SCHEMAS / "classroom-result.schema.json").read_text(encoding="utf-8")))
-    assert result["status"] == "fail" and result["max_score"] == full_marks()
-    assert sum(test["score"] for test in result["tests"]) == full_marks() - points_of(WRONG_FAILS)
-    failed = {test["test_code"] for test in result["tests"] if test["status"] != "pass"}
-    assert failed == WRONG_FAILS
-    assert all(test["line_no"] in function_lines(WRONG, "relu") for test in result["tests"] if test["status"] != "pass")
+    env = {name: evaluate(str(value), {}, run.outputs) for name, value in reporter["env"].items()}
+    schema = json.loads((SCHEMAS / "classroom-result.schema.json").read_text(encoding="utf-8"))
+    props = [prop for part in kit["parts"] for prop in part["properties"]]
+    assert len(runners.split(",")) == len(props)  # every check of the kit's report has its runner
+    for runner, prop in zip(runners.split(","), props, strict=True):
+        result = json.loads(base64.b64decode(env[f"{runner.upper()}_RESULTS"], validate=True).decode("utf-8"))
+        jsonschema.validate(result, schema)
+        assert [test["test_code"] for test in result["tests"]] == [prop["id"]]
+    shown = classroom_reporter.run(runners, env)
+    assert shown.notice == f"Points {classroom_reporter.js(kit['score'])}/{classroom_reporter.js(kit['max_score'])}"
+    assert shown.notified == shown.table_total == (kit["score"], kit["max_score"])
+    assert [(score, maximum) for _name, score, maximum in shown.rows] == [(p["points"], p["max_points"]) for p in props]
+    assert shown.total_lines == [f"Total points for {name}: {p['points']:.2f}/{p['max_points']:g}"
+                                 for name, p in zip(runners.split(","), props, strict=True)]
+    assert shown.failed is (who != "correct")
+    failed = {prop["id"] for prop in props if prop["status"] != "passed"}
+    if who == "partly-wrong":
+        assert failed == WRONG_FAILS
+        lines = [test["line_no"] for value in env.values()
+                 for test in json.loads(base64.b64decode(value).decode("utf-8"))["tests"] if test["status"] != "pass"]
+        assert lines and all(line in function_lines(WRONG, "relu") for line in lines)
+    if who == "not-importing":
+        assert kit["status"] == "did_not_import" and failed == {p.id for p in load_lesson("neuron").properties}
 
 
 # -- GitLab CI -----------------------------------------------------------------------------------------------

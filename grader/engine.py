@@ -266,12 +266,14 @@ def _import_sentence(report: ImportReport, limits: Limits) -> tuple[ReportStatus
 
 
 def empty_report(lesson: Lesson, submission_name: str, status: ReportStatus, message: str, isolation: str = "basic") -> Report:
-    """A report for a submission that could not be graded at all: every property gets 0 and says why."""
+    """A report for a submission that could not be graded at all: ``message`` says why, once, on the report;
+    every property gets 0 and says only that it was not graded."""
+    short = _("not graded")
     parts = [
         PartResult(
             id=part.id,
             title=part.title,
-            properties=[_not_graded(spec, PropertyStatus.NOT_GRADED, message) for spec in lesson.properties_of(part.id)],
+            properties=[_not_graded(spec, PropertyStatus.NOT_GRADED, short) for spec in lesson.properties_of(part.id)],
         )
         for part in lesson.parts
     ]

@@ -6,6 +6,10 @@ that :mod:`grader.nbgrader` generates, or any cell nbgrader marks as a test) are
 they are not part of the student's code. A file that is not JSON, or not a notebook by the nbformat schema, is
 a clear error before anything runs.
 
+A lesson's quiz can be answered in the notebook itself: its *quiz cell*, a code cell tagged ``quiz`` or whose first
+line starts with ``# Quiz answers``, holds the answers as ``quiz.toml`` does (``bias = "b"``). It is not part of the
+code (a typo there must not stop the code from importing); :func:`notebook_quiz` hands it to :mod:`grader.quiz`.
+
 The same cleaning is applied to the cells a kernel has run (:func:`source_from_cells`), so that a notebook's
 test cell hands the grader exactly the code that ``grader check notebook.ipynb`` would grade.
 """
@@ -37,6 +41,9 @@ KIT_TEST_CELL = re.compile(r"^\s*(from\s+grader\.nbgrader\s+import|import\s+grad
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 _ASSIGNED_ESCAPE = re.compile(r"^\s*[A-Za-z_][\w.,\s]*=\s*[%!]")
 _HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.]+\?\??)\s*$")
+# The quiz cell: tagged so, or marked on its first line.
+QUIZ_TAG = "quiz"
+QUIZ_MARKER = "# Quiz answers"
 
 
 @dataclass
@@ -103,13 +110,41 @@ def is_kit_test_cell(source: str, metadata: dict[str, Any] | None = None) -> boo
     return bool(KIT_TEST_CELL.search(source))
 
 
+def is_quiz_cell(source: str, metadata: dict[str, Any] | None = None) -> bool:
+    """The cell that holds the answers to the lesson's quiz (see the module's docstring)."""
+    tags = (metadata or {}).get("tags") or []
+    if isinstance(tags, list) and QUIZ_TAG in tags:
+        return True
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    return first.lower().startswith(QUIZ_MARKER.lower())
+
+
+def notebook_quiz(path: Path) -> tuple[int, str] | None:
+    """The quiz cell of the notebook at ``path``: (its number among the code cells, its source); None when the
+    notebook has none or cannot be read (its grading then says why)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        cells = [cell for cell in raw["cells"] if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+    for number, cell in enumerate(cells, start=1):
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        metadata = cell.get("metadata")
+        if is_quiz_cell(text, metadata if isinstance(metadata, dict) else None):
+            return number, text
+    return None
+
+
 def source_from_cells(cells: Iterable[tuple[str, dict[str, Any] | None]]) -> NotebookCode:
-    """Join code cells (their source and metadata) into one module's source, in order."""
+    """Join code cells (their source and metadata) into one module's source, in order; the quiz cell is left out."""
     parts: list[str] = []
     dropped: list[str] = []
     skipped = 0
     used = 0
     for number, (source, metadata) in enumerate(cells, start=1):
+        if is_quiz_cell(source, metadata):
+            continue
         if is_kit_test_cell(source, metadata):
             skipped += 1
             continue

@@ -11,16 +11,24 @@ catalogue)::
     question = "What does the bias do?"
     options = ["...", "...", "..."]       # 2 to 8 options: a, b, c, ...
     answer = "b"
-    explanation = "..."                   # shown after a wrong answer
-    hints = ["..."]                       # for `grader hint quiz`
+    hints = ["..."]                       # for `grader hint quiz`, and the first one after a wrong answer
+    [[questions.wrong]]                   # one for every wrong option: why it is wrong, shown when it is chosen
+    option = "a"
+    explanation = "..."                   # never names the right letter nor gives the right option away
 
-The student writes ``bias = "b"`` in the answers file. A submission without an answers file beside it (a lone
-``.py`` file, as a test suite or a batch run passes it) has no quiz part at all: its score is that of its code.
+The student writes ``bias = "b"`` in the answers file, or in a notebook's quiz cell (see :mod:`grader.notebook`).
+A wrong answer is told why it is wrong, never which answer is right, so the points are earned on the next run
+only by thinking again. An answers file that is not valid TOML is read line by line: each line that cannot be
+read is named, and the answers on the other lines are graded. A submission without an answers file beside it (a lone
+``.py`` file, as a test suite or a batch run passes it) has no quiz part at all: its score is that of its code,
+and the report names the quiz among its ``skipped_parts`` (so every output can say why its maximum is lower).
 """
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +53,7 @@ class Question:
     question: str
     options: tuple[str, ...]
     answer: int  # index into options
-    explanation: str
+    wrong: tuple[str, ...]  # for every option, why it is wrong ("" for the right one)
     hints: tuple[str, ...]
 
     @property
@@ -89,6 +97,11 @@ def load_quiz(folder: Path) -> Quiz | None:
             answer = str(item["answer"]).strip().lower()
             if not 2 <= len(options) <= len(LETTERS) or answer not in LETTERS[: len(options)]:
                 raise ValueError(f"question {item['id']!r}: 2 to {len(LETTERS)} options and an answer among their letters")
+            wrong = {str(entry["option"]).strip().lower(): str(entry["explanation"]) for entry in item.get("wrong", [])}
+            expected = set(LETTERS[: len(options)]) - {answer}
+            if set(wrong) != expected or not all(wrong.values()):
+                raise ValueError(f"question {item['id']!r}: [[questions.wrong]] must explain each wrong option "
+                                 f"({', '.join(sorted(expected))}), and only those")
             questions.append(
                 Question(
                     id=str(item["id"]),
@@ -97,7 +110,7 @@ def load_quiz(folder: Path) -> Quiz | None:
                     question=str(item["question"]),
                     options=options,
                     answer=LETTERS.index(answer),
-                    explanation=str(item["explanation"]),
+                    wrong=tuple(wrong.get(letter, "") for letter in LETTERS[: len(options)]),
                     hints=tuple(str(h) for h in item.get("hints", [])),
                 )
             )
@@ -130,26 +143,79 @@ def _result(question: Question, passed: bool, message: str | None = None, hint: 
     )
 
 
+@dataclass
+class Answers:
+    """What could be read of an answers text: the answers by key, and the lines that could not be read."""
+
+    values: dict[str, object]
+    bad_lines: list[tuple[int, str | None, str]]  # (line, the key it seems to answer or None, why it cannot be read)
+    twice: dict[str, list[int]]  # keys answered on more than one line
+
+
+_KEY = re.compile(r"^\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*=")
+_AT = re.compile(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)")
+
+
+def read_answers(text: str) -> Answers:
+    """Parse an answers text; when it is not valid TOML as a whole, line by line."""
+    try:
+        return Answers(dict(tomllib.loads(text)), [], {})
+    except tomllib.TOMLDecodeError:
+        pass
+    values: dict[str, object] = {}
+    lines: dict[str, list[int]] = {}
+    bad: list[tuple[int, str | None, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            parsed = tomllib.loads(line)
+        except tomllib.TOMLDecodeError as exc:
+            key = _KEY.match(line)
+            bad.append((number, key.group(1) if key else None, _AT.sub("", str(exc)).strip()))
+            continue
+        for key, value in parsed.items():
+            values.setdefault(key, value)
+            lines.setdefault(key, []).append(number)
+    return Answers(values, bad, {key: found for key, found in lines.items() if len(found) > 1})
+
+
 def grade_answers(quiz: Quiz, path: Path) -> PartResult:
     """Grade the answers file at ``path`` (which exists)."""
-    answers: dict[str, object] = {}
-    problem = None
     try:
-        answers = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problem = _("{file} cannot be read: {reason}.").format(file=path.name, reason=getattr(exc, "strerror", None) or exc)
-    except tomllib.TOMLDecodeError as exc:
-        example = quiz.questions[0].id if quiz.questions else "answer"
-        problem = _("{file} is not valid TOML ({reason}); answer like this: {key} = \"a\".").format(file=path.name, reason=exc, key=example)
+        return PartResult(id=PART, title=_(quiz.title), properties=[_result(q, False, problem + "\n" + q.text()) for q in quiz.questions])
+    return grade_text(quiz, text, path.name, lambda line: _("line {line} of {file}").format(line=line, file=path.name))
+
+
+def grade_text(quiz: Quiz, text: str, where: str, locate: Callable[[int], str]) -> PartResult:
+    """Grade the answers in ``text``, which comes from ``where`` (a file's name, or a notebook's quiz cell);
+    ``locate`` names one of its lines ("line 2 of quiz.toml", "cell 9, line 2")."""
+    answers = read_answers(text)
     results = []
     for question in quiz.questions:
+        key = question.id
         first_hint = _(question.hints[0]) if question.hints else None
-        if problem is not None:
-            results.append(_result(question, False, problem + "\n" + question.text()))
+        bad = [(line, reason) for line, line_key, reason in answers.bad_lines if line_key == key]
+        unknown = [line for line, line_key, _reason in answers.bad_lines if line_key not in {q.id for q in quiz.questions}]
+        if key in answers.twice:
+            message = _("{key} is answered more than once ({lines}): keep one answer.").format(
+                key=key, lines=", ".join(locate(line) for line in answers.twice[key]))
+            results.append(_result(question, False, message + "\n" + question.text(), first_hint))
             continue
-        given = _normalise(answers.get(question.id, ""))
+        if key not in answers.values and bad:
+            line, reason = bad[0]
+            message = _("{where} is not valid TOML ({reason}): write the letter between quotes, as {key} = \"a\".").format(
+                where=locate(line), reason=reason, key=key)
+            results.append(_result(question, False, message + "\n" + question.text(), first_hint))
+            continue
+        given = _normalise(answers.values.get(key, ""))
         if not given:
-            message = _("Not answered yet. Write the letter of your answer in {file}, as {key} = \"a\".").format(file=path.name, key=question.id)
+            message = _("Not answered yet. Write the letter of your answer in {file}, as {key} = \"a\".").format(file=where, key=key)
+            if unknown:
+                message += " " + _("({lines} cannot be read.)").format(lines=", ".join(locate(line) for line in unknown))
             results.append(_result(question, False, message + "\n" + question.text(), first_hint))
         elif len(given) != 1 or given not in question.letters:
             message = _("Your answer \"{answer}\" is not one of the letters {letters}.").format(
@@ -159,22 +225,34 @@ def grade_answers(quiz: Quiz, path: Path) -> PartResult:
             results.append(_result(question, True))
         else:
             chosen = question.letters.index(given)
-            right = question.letters[question.answer]
             message = "\n".join([
                 _("You answered {letter}) {option}").format(letter=given, option=_(question.options[chosen])),
-                _("The right answer is {letter}) {option}").format(letter=right, option=_(question.options[question.answer])),
-                _(question.explanation),
+                _(question.wrong[chosen]),
+                _("Think again and choose another answer."),
             ])
-            results.append(_result(question, False, message))
+            results.append(_result(question, False, message, first_hint))
     return PartResult(id=PART, title=_(quiz.title), properties=results)
 
 
 def grade_quiz(folder: Path, submission: Path) -> PartResult | None:
-    """The quiz part for a submission of the lesson in ``folder``; None without a quiz or an answers file."""
+    """The quiz part for a submission of the lesson in ``folder``: from a notebook's quiz cell, else from the answers
+    file beside it; None without a quiz, or with neither."""
     quiz = load_quiz(folder)
     if quiz is None:
         return None
     path = answers_path(quiz, submission)
+    notebook = submission if submission.suffix == ".ipynb" else None
+    if notebook is None and submission.is_dir() and not path.is_file():
+        found = sorted(submission.glob("*.ipynb"))
+        notebook = found[0] if len(found) == 1 else None
+    if notebook is not None and notebook.is_file():
+        from .notebook import notebook_quiz
+
+        cell = notebook_quiz(notebook)
+        if cell is not None:
+            number, text = cell
+            return grade_text(quiz, text, _("the quiz cell (cell {cell})").format(cell=number),
+                              lambda line: _("cell {cell}, line {line}").format(cell=number, line=line))
     if not path.is_file():
         return None
     return grade_answers(quiz, path)

@@ -98,7 +98,7 @@ def test_dutch_report_of_a_wrong_submission_reads_as_dutch(wrong_folder: Path) -
     result = CliRunner().invoke(main, ["check", str(wrong_folder), "--lang", "nl"], env=NO_LOCALE)
     assert result.exit_code == 1, result.output
     text = result.output
-    assert "Totaal:" in text and "Hint:" in text and "Het goede antwoord is b)" in text
+    assert "Totaal:" in text and "Hint:" in text and "Jouw antwoord: a)" in text and "Denk nog eens na" in text
     assert "Je gewichten zijn nooit negatief" in text  # a diagnosis
     assert english_lines(text) == []
 

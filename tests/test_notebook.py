@@ -156,3 +156,43 @@ def test_the_student_notebook_is_generated_from_the_lesson_and_grades_like_the_s
     report = check(path, lesson)
     assert report.status is ReportStatus.GRADED and report.score == 0
     assert {p.status.value for p in report.properties() if p.part in lesson.names} == {"not_implemented"}
+
+
+# -- the quiz in the notebook -------------------------------------------------------------------------------
+def quiz_notebook(tmp_path: Path, code: str, answers: str, tagged: bool = True) -> Path:
+    cell = new_code_cell(answers if tagged else "# Quiz answers: my letters\n" + answers)
+    if tagged:
+        cell["metadata"]["tags"] = ["quiz"]
+    return write_notebook(tmp_path / "neuron.ipynb", new_code_cell(code), new_markdown_cell("## Quiz"), cell)
+
+
+def test_the_student_notebook_carries_the_quiz_and_is_graded_out_of_the_full_score(lesson: Lesson) -> None:
+    path = student_notebook_path(lesson)
+    notebook = nbformat.read(str(path), as_version=4)
+    quiz_cells = [cell for cell in notebook.cells if cell.cell_type == "code" and "quiz" in cell.metadata.get("tags", [])]
+    assert len(quiz_cells) == 1 and quiz_cells[0].source.splitlines()[1:] == ['bias = ""', 'init = ""']
+    assert any("What does the bias do" in cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert any("Wat doet de bias" in cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    from_notebook, from_folder = check(path, lesson), check(path.parent, lesson)  # the folder: neuron.py and quiz.toml
+    assert from_notebook.max_score == from_folder.max_score == 19
+    assert [p.id for p in from_notebook.properties()] == [p.id for p in from_folder.properties()]
+
+
+@pytest.mark.parametrize("tagged", [True, False], ids=["tag", "marker"])
+def test_a_notebook_s_quiz_cell_is_graded_like_quiz_toml(tmp_path: Path, lesson: Lesson, tagged: bool) -> None:
+    notebook = quiz_notebook(tmp_path, REFERENCE.read_text(encoding="utf-8"), 'bias = "b"\ninit = "a"\n', tagged)
+    report = check(notebook, lesson)
+    quiz = next(part for part in report.parts if part.id == "quiz")
+    assert report.max_score == 19 and report.score == 18 and quiz.points == 1
+    assert [p.passed for p in quiz.properties] == [True, False]
+    assert not any("bias" in note for note in report.notes)  # the quiz cell is not code: nothing was left out of it
+
+
+def test_a_typo_in_the_quiz_cell_names_cell_and_line_and_leaves_the_code_alone(tmp_path: Path, lesson: Lesson) -> None:
+    notebook = quiz_notebook(tmp_path, REFERENCE.read_text(encoding="utf-8"), 'bias = b\ninit = "c"\n')
+    report = check(notebook, lesson)
+    assert report.status is ReportStatus.GRADED
+    assert all(p.passed for p in report.properties() if p.part != "quiz")  # `bias = b` would be a NameError as code
+    bias, init = next(part for part in report.parts if part.id == "quiz").properties
+    assert init.passed and not bias.passed
+    assert bias.message is not None and bias.message.startswith("cell 2, line 1 is not valid TOML")

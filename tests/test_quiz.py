@@ -34,7 +34,7 @@ def english() -> object:
 
 def folder_with(tmp_path: Path, answers: str | None, code: Path = REFERENCE) -> Path:
     folder = tmp_path / "student"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     shutil.copy(code, folder / "neuron.py")
     if answers is not None:
         (folder / "quiz.toml").write_text(answers, encoding="utf-8")
@@ -52,8 +52,10 @@ def test_the_lesson_has_two_multiple_choice_questions_in_english_and_dutch(lesso
     for question in quiz.questions:
         assert 3 <= len(question.options) <= 4
         assert 0 <= question.answer < len(question.options)
-        assert question.explanation and question.hints
-        texts += [question.title, question.question, question.explanation, *question.options, *question.hints]
+        assert question.hints
+        # every wrong option says why it is wrong; the right one has nothing to explain
+        assert [bool(why) for why in question.wrong] == [i != question.answer for i in range(len(question.options))]
+        texts += [question.title, question.question, *question.options, *question.hints, *filter(None, question.wrong)]
     set_language("nl")
     for text in texts:
         assert _(text) != text, text
@@ -91,15 +93,28 @@ def test_right_answers_in_any_spelling(lesson: Lesson, tmp_path: Path) -> None:
     assert part is not None and part.passed and part.points == 2
 
 
-def test_a_wrong_answer_is_explained(lesson: Lesson, tmp_path: Path) -> None:
-    part = grade_quiz(lesson.folder, folder_with(tmp_path, 'bias = "a"\ninit = "c"\n'))
-    assert part is not None
-    bias, init = part.properties
-    assert init.passed
-    assert bias.status is PropertyStatus.FAILED and bias.points == 0
-    assert bias.message is not None
-    assert "You answered a)" in bias.message and "The right answer is b)" in bias.message
-    assert "does not depend on the inputs" in bias.message  # the explanation
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_wrong_answer_is_explained_without_giving_the_right_one_away(lesson: Lesson, tmp_path: Path, language: str) -> None:
+    quiz = load_quiz(lesson.folder)
+    assert quiz is not None
+    set_language(language)
+    for question in quiz.questions:
+        right = question.letters[question.answer]
+        for chosen, letter in enumerate(question.letters):
+            if letter == right:
+                continue
+            others = {q.id: q.letters[q.answer] for q in quiz.questions if q is not question}
+            answers = "".join(f'{key} = "{value}"\n' for key, value in {question.id: letter, **others}.items())
+            part = grade_quiz(lesson.folder, folder_with(tmp_path / f"{question.id}-{letter}-{language}", answers))
+            assert part is not None
+            result = next(p for p in part.properties if p.id == question.property_id)
+            assert result.status is PropertyStatus.FAILED and result.points == 0
+            assert all(p.passed for p in part.properties if p is not result)
+            assert result.message is not None and result.hint == _(question.hints[0])
+            assert _("You answered {letter}) {option}").format(letter=letter, option=_(question.options[chosen])) in result.message
+            assert _(question.wrong[chosen]) in result.message  # why this choice is wrong
+            # nothing names the right answer: not its letter, not its text
+            assert f"{right})" not in result.message and _(question.options[question.answer]) not in result.message
 
 
 def test_unanswered_and_invalid_answers_show_the_question(lesson: Lesson, tmp_path: Path) -> None:
@@ -111,16 +126,44 @@ def test_unanswered_and_invalid_answers_show_the_question(lesson: Lesson, tmp_pa
     assert init.message and '"e" is not one of the letters a, b, c' in init.message and "  c) " in init.message
 
 
-def test_a_malformed_answers_file_says_so(lesson: Lesson, tmp_path: Path) -> None:
-    part = grade_quiz(lesson.folder, folder_with(tmp_path, "bias = b\n"))
+def test_a_typo_names_its_line_and_the_other_answers_are_graded(lesson: Lesson, tmp_path: Path) -> None:
+    part = grade_quiz(lesson.folder, folder_with(tmp_path, '# my answers\nbias = b\ninit = "c"\n'))
+    assert part is not None
+    bias, init = part.properties
+    assert init.passed and part.points == 1
+    assert bias.message is not None and bias.message.startswith("line 2 of quiz.toml is not valid TOML (")
+    assert 'as bias = "a"' in bias.message and "column" not in bias.message.splitlines()[0]
+    # and the other way round: each message names its own key
+    part = grade_quiz(lesson.folder, folder_with(tmp_path / "b", 'bias = "b"\ninit = c)\n'))
+    assert part is not None
+    bias, init = part.properties
+    assert bias.passed and init.message is not None
+    assert init.message.startswith("line 2 of quiz.toml is not valid TOML") and 'as init = "a"' in init.message
+    assert "bias =" not in init.message
+
+
+def test_unanswered_and_unreadable_lines_each_name_their_own_key(lesson: Lesson, tmp_path: Path) -> None:
+    part = grade_quiz(lesson.folder, folder_with(tmp_path, 'b\n'))
     assert part is not None and part.points == 0
-    assert all(p.message and "not valid TOML" in p.message and 'bias = "a"' in p.message for p in part.properties)
+    for prop, key in zip(part.properties, ["bias", "init"], strict=True):
+        assert prop.message is not None and f'as {key} = "a"' in prop.message and "(line 1 of quiz.toml cannot be read.)" in prop.message
+        other = "init" if key == "bias" else "bias"
+        assert f"{other} =" not in prop.message
+
+
+def test_an_answer_given_twice_is_not_graded(lesson: Lesson, tmp_path: Path) -> None:
+    part = grade_quiz(lesson.folder, folder_with(tmp_path, 'bias = "b"\nbias = "a"\ninit = "c"\n'))
+    assert part is not None
+    bias, init = part.properties
+    assert init.passed and not bias.passed
+    assert bias.message is not None and "answered more than once (line 1 of quiz.toml, line 2 of quiz.toml)" in bias.message
 
 
 def test_the_quiz_is_graded_in_dutch(lesson: Lesson, tmp_path: Path) -> None:
     folder = folder_with(tmp_path, 'bias = "a"\n')
     result = CliRunner().invoke(main, ["check", str(folder), "--lang", "nl"])
-    assert "Jouw antwoord: a)" in result.output and "Het goede antwoord is b)" in result.output
+    assert "Jouw antwoord: a)" in result.output and "Inputs schalen doen de gewichten" in result.output
+    assert "Het goede antwoord" not in result.output
     assert "Nog niet beantwoord" in result.output and "Waarom beginnen de gewichten" in result.output
 
 
@@ -150,8 +193,9 @@ def test_the_quiz_part_is_driven_by_lesson_data(tmp_path: Path) -> None:
     (lesson_folder / ".meta" / "quiz.toml").write_text(
         'answers = "antwoorden.toml"\n'
         '[[questions]]\nid = "q1"\ntitle = "first"\npoints = 2\nquestion = "Q?"\noptions = ["x", "y"]\nanswer = "b"\n'
-        'explanation = "Because."\n'
-        '[[questions]]\nid = "q2"\ntitle = "second"\nquestion = "R?"\noptions = ["x", "y", "z"]\nanswer = "a"\nexplanation = "So."\n',
+        '[[questions.wrong]]\noption = "a"\nexplanation = "Because."\n'
+        '[[questions]]\nid = "q2"\ntitle = "second"\nquestion = "R?"\noptions = ["x", "y", "z"]\nanswer = "a"\n'
+        '[[questions.wrong]]\noption = "b"\nexplanation = "So."\n[[questions.wrong]]\noption = "c"\nexplanation = "No."\n',
         encoding="utf-8",
     )
     submission = tmp_path / "work" / "code.py"

@@ -244,6 +244,36 @@ def _test_source(lesson: Lesson, part_id: str, title: str, points: float, isolat
     )
 
 
+def _quiz_cells(lesson: Lesson) -> list[nbformat.NotebookNode]:
+    """The lesson's quiz in the notebook: its questions (English, then Dutch) and the quiz cell the student answers
+    in, tagged as :mod:`grader.notebook` recognises it; none when the lesson has no quiz."""
+    from ..notebook import QUIZ_MARKER, QUIZ_TAG
+    from ..quiz import load_quiz
+
+    quiz = load_quiz(lesson.folder)
+    if quiz is None:
+        return []
+    cells = []
+    previous = current_language()
+    try:
+        for language, heading in (("en", "Quiz"), ("nl", "Quiz (Nederlands)")):
+            set_language(language)
+            lines = [f"## {heading}", ""]
+            for number, question in enumerate(quiz.questions, start=1):
+                lines += [f"**{number}.** {_(question.question)}", ""]
+                lines += [f"- {letter}) {_(option)}" for letter, option in zip(question.letters, question.options, strict=True)]
+                lines.append("")
+            cells.append(new_markdown_cell("\n".join(lines).rstrip("\n")))
+    finally:
+        set_language(previous)
+    answers = [f"{QUIZ_MARKER}: write the letter of each answer between the quotes; `grader check` grades them."]
+    answers += [f'{question.id} = ""' for question in quiz.questions]
+    cell = new_code_cell("\n".join(answers))
+    cell["metadata"]["tags"] = [QUIZ_TAG]
+    cells.append(cell)
+    return cells
+
+
 def build_notebook(lesson: Lesson, *, solutions: bool, isolation: str = "auto") -> nbformat.NotebookNode:
     """The nbgrader source notebook (``solutions=True``) or the student notebook (``solutions=False``); the test
     cells grade with ``isolation`` (``auto`` leaves it to the machine that runs them)."""
@@ -262,6 +292,9 @@ def build_notebook(lesson: Lesson, *, solutions: bool, isolation: str = "auto") 
             add(new_code_cell(chunk.source), f"solution-{slug(chunk.name)}", _nbgrader(f"solution-{slug(chunk.name)}", solution=True))
         else:
             add(new_code_cell(chunk.student), f"code-{slug(chunk.name)}")
+    quiz_cells = _quiz_cells(lesson)
+    for number, cell in enumerate(quiz_cells, start=1):
+        add(cell, f"quiz-{number}" if number < len(quiz_cells) else "quiz-answers")
     for language in ("en", "nl"):
         text, translated = _in_language(language, lesson)
         add(new_markdown_cell(text), f"check-{language}", _nbgrader(f"check-{language}", locked=True))

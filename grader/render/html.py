@@ -24,6 +24,7 @@ from pygments.lexers import PythonLexer
 from .. import __version__
 from ..i18n import LOCALE_DIR, _, add_catalogue, current_language
 from ..model import PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
+from .text import points_label
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
 add_catalogue(LOCALE_DIR, "html")  # the pages' own texts: grader/locale/<lang>/LC_MESSAGES/html.po
@@ -42,6 +43,7 @@ def environment() -> Environment:
     env.globals["_"] = _  # looked up on every call, so --lang set later still applies
     env.filters["points"] = points
     env.filters["percent"] = percent
+    env.globals["points_label"] = points_label  # "0/2 points", in the report's language
     return env
 
 
@@ -122,6 +124,7 @@ class PropertyView:
     word: str
     show_example: bool
     show_hint: bool
+    explained: bool = False  # its diagnosis was told under an earlier property of the part: not again
 
 
 @dataclass
@@ -133,14 +136,14 @@ class PartView:
     marked: tuple[int, int] | None  # the lines of the part's code, when it failed and its code is known
 
 
-def property_view(prop: PropertyResult) -> PropertyView:
+def property_view(prop: PropertyResult, explained: bool = False) -> PropertyView:
     mark, tone, word = property_mark(prop)
     example = prop.counterexample
     show_example = (
         example is not None and prop.status is PropertyStatus.FAILED and example.call not in (prop.message or "")
     )
-    show_hint = bool(prop.hint) and prop.status in (PropertyStatus.FAILED, PropertyStatus.MISSING)
-    return PropertyView(prop, mark, tone, word, show_example, show_hint)
+    show_hint = bool(prop.hint) and prop.status in (PropertyStatus.FAILED, PropertyStatus.MISSING) and not explained
+    return PropertyView(prop, mark, tone, word, show_example, show_hint, explained)
 
 
 def part_view(part: PartResult, spans: dict[int, tuple[int, int]]) -> PartView:
@@ -153,7 +156,12 @@ def part_view(part: PartResult, spans: dict[int, tuple[int, int]]) -> PartView:
     marked = None
     if not part.passed and part.line is not None:
         marked = spans.get(part.line, (part.line, part.line))
-    return PartView(part, part_tone(part), summary, [property_view(p) for p in part.properties], marked)
+    views, told = [], set()
+    for prop in part.properties:  # each diagnosis once per part, under the first property it explains
+        views.append(property_view(prop, explained=prop.diagnosis is not None and prop.diagnosis in told))
+        if prop.diagnosis is not None and not prop.passed:
+            told.add(prop.diagnosis)
+    return PartView(part, part_tone(part), summary, views, marked)
 
 
 def definition_spans(source: str) -> dict[int, tuple[int, int]]:

@@ -25,6 +25,22 @@ def resolve_isolation(requested: str = "auto") -> _sandbox.Isolation:
         raise UsageError(str(exc)) from exc
 
 
+class PathNotFound(UsageError):
+    """The path given on the command line names nothing: a usage error of one sentence, not a report."""
+
+
+def require_path(path: str | Path) -> Path:
+    """``path``, if it names something (a file, a folder or a link, even a broken one); PathNotFound otherwise.
+
+    For the student commands: a path that does not exist is a typing mistake, not a submission to grade. A
+    library caller of :func:`check` still gets a report that says so (``grader grade`` relies on it).
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise PathNotFound(_("{path} does not exist.").format(path=path))
+    return path
+
+
 def check(path: str | Path, lesson: str | Lesson = "neuron", limits: dict[str, float] | None = None, isolation: str = "auto") -> Report:
     """Grade the submission at ``path`` (a .py file, or a folder holding the lesson's file).
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -54,6 +55,7 @@ def check(path: Path | None, lesson: str, format_name: str, lang: str | None, ca
     fully right or cannot be graded (missing, empty, binary, too large: the report says why), 2 on bad usage,
     3 when the grader itself failed. Limits default to the lesson's [limits].
     """
+    from .check import PathNotFound, require_path
     from .check import check as run_check
     from .isolation.limits import overrides
     from .lesson import load_lesson
@@ -63,7 +65,7 @@ def check(path: Path | None, lesson: str, format_name: str, lang: str | None, ca
     limits = overrides(call_timeout, submission_timeout, cpu_seconds, memory_mib, file_mib, output_bytes)
     try:
         the_lesson = load_lesson(lesson)
-        target = path if path is not None else Path("exercises") / the_lesson.id / the_lesson.stub.name
+        target = require_path(path if path is not None else Path("exercises") / the_lesson.id / the_lesson.stub.name)
         try:
             report = run_check(target, the_lesson, limits=limits, isolation=isolation)
         except (UsageError, KeyboardInterrupt):
@@ -72,6 +74,8 @@ def check(path: Path | None, lesson: str, format_name: str, lang: str | None, ca
             from ._fault import grader_fault_report
 
             report = grader_fault_report(exc, the_lesson, str(target))
+    except PathNotFound as exc:
+        raise _one_sentence(exc) from exc
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     if format_name == "text":
@@ -268,35 +272,53 @@ def export_gradescope(out: Path, lesson: str, requirement: str | None, wheel: Pa
 
 
 @main.command()
-@click.argument("part", required=False)
-@click.option("--submission", "-s", "path", type=click.Path(path_type=Path), default=None,
-              help="The submission: a .py file or a folder (default: exercises/<lesson>/<lesson>.py).")
+@click.argument("arguments", nargs=-1, metavar="[PATH] [PART]")
+@click.option("--submission", "-s", "path", type=click.Path(path_type=Path), default=None, hidden=True)  # the old spelling of PATH
 @click.option("--lesson", default="neuron", show_default=True, help="Lesson to grade against.")
 @lang_option()
 @click.option("--reset", is_flag=True, help="Forget which hints were shown for this submission and start again.")
 @click.option("--isolation", type=click.Choice(MODES), default="auto", show_default=True,
               help="How student code is isolated, as for grader check.")
-def hint(part: str | None, path: Path | None, lesson: str, lang: str | None, reset: bool, isolation: str) -> None:
-    """Show the next hint for the first test that is not yet right.
+def hint(arguments: tuple[str, ...], path: Path | None, lesson: str, lang: str | None, reset: bool, isolation: str) -> None:
+    """Show the next hint for the first part that is not yet right.
 
-    PART limits it to one part of the lesson: its id, such as quiz (a wrong one lists them all). Each call
-    shows the next hint for the same test, until it passes; hints stop short of the solution.
+    PATH is the submission, as for grader check (default: exercises/<lesson>/<lesson>.py). PART limits the
+    hints to one part of the lesson: its id, such as relu or quiz (a wrong one lists them all). Each call shows
+    the next hint, from a question or a pointer to a more concrete one, and after a part's last hint the first
+    hint of the next part that is not yet right. Hints stop short of the solution.
     """
-    from .hint import forget, next_hint
+    from .check import PathNotFound, require_path
+    from .hint import forget, next_hint, split_arguments
     from .hint import render as render_hint
     from .lesson import load_lesson
 
     try:
         the_lesson = load_lesson(lesson)
-        if part is not None and path is None and (Path(part).suffix in (".py", ".ipynb") or Path(part).is_dir()):
-            path, part = Path(part), None  # `grader hint my/neuron.py`
-        target = path if path is not None else Path("exercises") / the_lesson.id / the_lesson.stub.name
+        given, part = split_arguments(arguments, path, the_lesson)
+        target = require_path(given if given is not None else Path("exercises") / the_lesson.id / the_lesson.stub.name)
         if reset:
             forget(target, the_lesson)
         result = next_hint(target, the_lesson, part, isolation=isolation)
+    except PathNotFound as exc:
+        raise _one_sentence(exc) from exc
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(render_hint(result), nl=False)
+
+
+class _OneSentence(click.ClickException):
+    """A usage error shown as its one sentence ("Error: x does not exist."), without the usage lines; exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        from .i18n import _
+
+        click.echo(_("Error: {message}").format(message=self.format_message()), file=file, err=file is None)
+
+
+def _one_sentence(exc: UsageError) -> click.ClickException:
+    return _OneSentence(str(exc))
 
 
 def run() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,13 +14,14 @@ from hypothesis import Phase, example, given, settings
 from . import __version__
 from ._examples import QUIET as _QUIET
 from ._examples import examples_for
-from .api import Died, ExampleProperty, Fail, NotImplementedYet, Pass, Program, describe_death
-from .diagnosis import diagnose_part, load_diagnoses
+from .api import Context, Died, ExampleProperty, Fail, NotImplementedYet, Pass, Program, describe_death
+from .diagnosis import LessonDiagnoses, diagnose_part, explain_named, load_diagnoses
 from .i18n import _
 from .isolation.limits import make_limits
 from .isolation.runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
 from .lesson import Lesson, PropertySpec
 from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
+from .spans import fill_source
 from .submission import Submission
 
 
@@ -191,7 +194,7 @@ def _run_example_property(spec: PropertySpec, prop: ExampleProperty, ctx: _Prope
     return None
 
 
-def _run_property(spec: PropertySpec, prop: Any, session: _Session) -> PropertyResult:
+def _run_property(spec: PropertySpec, prop: Any, session: _Session, diagnoses: LessonDiagnoses | None = None) -> PropertyResult:
     ctx = _PropertyContext(session, spec.part, _seed_for(spec.id))
     started = time.monotonic()
     status = PropertyStatus.PASSED
@@ -206,10 +209,13 @@ def _run_property(spec: PropertySpec, prop: Any, session: _Session) -> PropertyR
         status = PropertyStatus.NOT_IMPLEMENTED
     except Fail as failure:
         result = _fail_result(spec, failure, ctx.notes)
+        if diagnoses is not None:
+            explain_named(diagnoses, result, failure.values)
         result.duration = time.monotonic() - started
         return result
     except Died as died:
         result = _fail_result(spec, _death_failure(died, prop, session.limits), ctx.notes)
+        result.stopped = died.died.kind  # counted as a time-out by every output when it is one
         result.duration = time.monotonic() - started
         return result
     if status is PropertyStatus.NOT_IMPLEMENTED:
@@ -290,6 +296,20 @@ def empty_report(lesson: Lesson, submission_name: str, status: ReportStatus, mes
     )
 
 
+@contextmanager
+def contexts(submission: Submission, lesson: Lesson, limits: Limits | None = None,
+             isolation: Isolation | None = None) -> Iterator[Callable[[str, str], Context]]:
+    """A child for ``submission`` and a maker of contexts on it, as properties and diagnoses get them while
+    grading: ``make(part, seed_key)`` gives a :class:`grader.api.Context` for ``part``, seeded from
+    ``seed_key``; every context shares the submission's ``memo``. The child ends when the block does."""
+    session = _Session(submission, lesson, limits or limits_for(lesson), isolation or Isolation("basic"))
+    try:
+        session.start()
+        yield lambda part, seed_key: _PropertyContext(session, part, _seed_for(seed_key))
+    finally:
+        session.close()
+
+
 def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None, isolation: Isolation | None = None) -> Report:
     """Grade a submission that has been read; never raises for anything the submission does."""
     limits = limits or limits_for(lesson)
@@ -320,7 +340,7 @@ def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None, 
                     elif imported.stubs.get(part.id, False):
                         results.append(_not_graded(spec, PropertyStatus.NOT_IMPLEMENTED, _("not implemented yet")))
                     else:
-                        results.append(_run_property(spec, implementations[spec.id], session))
+                        results.append(_run_property(spec, implementations[spec.id], session, diagnoses))
                 diagnose_part(diagnoses, part.id, results, _PropertyContext(session, part.id, _seed_for("diagnose:" + part.id)))
                 parts.append(PartResult(id=part.id, title=part.title, properties=results, line=imported.lines.get(part.id)))
             report = Report(
@@ -342,4 +362,5 @@ def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None, 
     report.output_truncated = len(text) > limits.output_bytes or session.output_total > len(session.output)
     report.duration = time.monotonic() - started
     report.notes[:0] = submission.notes  # e.g. what a notebook's conversion left out
+    fill_source(report, submission.source)  # the code and where each part is, for the pages that show it
     return report

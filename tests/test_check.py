@@ -112,11 +112,62 @@ def test_missing_names_get_zero_for_their_parts_only(tmp_path: Path, lesson: Les
         assert "missing" in (by_part[name].properties[0].message or "")
 
 
-def test_missing_file_is_a_clear_sentence(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["check", str(tmp_path / "nope.py")])
-    assert result.exit_code == 1
-    assert "does not exist" in result.output
-    assert "Traceback" not in result.output
+def test_missing_file_is_a_usage_error_of_one_sentence(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "nope.py"), "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.stdout == ""  # no report of 0 points for a typing mistake
+    assert result.stderr.splitlines() == [f"Error: {tmp_path / 'nope.py'} does not exist."]
+
+
+def test_a_file_that_does_not_import_says_so_once_at_the_top(tmp_path: Path, lesson: Lesson) -> None:
+    path = _write(tmp_path, "import numpy as np\n\ndef sigmoid(z)\n    return 1\n")
+    text = render(check(path, lesson, isolation="basic"), "text")
+    lines = text.splitlines()
+    assert "a syntax error on line 3" in lines[1]  # right under the heading
+    assert text.count("syntax error") == 1
+    assert text.count("✗ not graded") == len(lesson.parts)
+
+
+def _relu_abs(tmp_path: Path) -> Path:
+    source = REFERENCE.read_text().replace("return np.maximum(0, z)", "return np.abs(z)")
+    return _write(tmp_path, source)
+
+
+def test_a_diagnosis_is_told_once_per_part_and_kept_on_each_property(tmp_path: Path, lesson: Lesson) -> None:
+    report = check(_relu_abs(tmp_path), lesson, isolation="basic")
+    diagnosed = [p for p in report.properties() if p.diagnosis == "relu.abs"]
+    assert len(diagnosed) >= 2  # the mistake fails more than one property of relu
+    explanation, hint = diagnosed[0].message or "", diagnosed[0].hint or ""
+    assert explanation and hint
+    data = json.loads(render(report, "json"))  # the model keeps the id on every property it explains
+    assert sum(1 for part in data["parts"] for p in part["properties"] if p["diagnosis"] == "relu.abs") == len(diagnosed)
+    text = render(report, "text")
+    assert text.count(explanation) == 1 and text.count(hint) == 1
+    assert text.count("The same mistake as above.") == len(diagnosed) - 1
+    for example in (p.counterexample for p in diagnosed):  # every property still shows its own example
+        assert example is not None and f"Called: {example.call}" in text
+    import html as escaping
+
+    page = render(report, "html")
+    assert page.count(escaping.escape(explanation, quote=False)) == 1 and page.count(escaping.escape(hint, quote=False)) == 1
+    assert page.count("The same mistake as above.") == len(diagnosed) - 1
+
+
+def test_points_are_labelled_as_points(lesson: Lesson) -> None:
+    import re
+
+    text = render(check(REFERENCE, lesson, isolation="basic"), "text")
+    rows = [line for line in text.splitlines() if line.startswith("  ✓ ")]
+    assert len(rows) == len(lesson.properties) + 2  # and the two quiz questions
+    for line in rows:
+        assert re.search(r"  (\d+)/\1 points?$", line), line
+        assert line.endswith(" 1/1 point") or line.endswith(" points")
+    headers = [line for line in text.splitlines() if line and not line.startswith((" ", "Grading", "Total", "isolation"))]
+    assert headers and all(re.search(r"  \d+/\d+ points$", line) for line in headers), headers
+    page = render(check(REFERENCE, lesson, isolation="basic"), "html")
+    labels = re.findall(r'<span class="pts">(\d+)/(\d+) (points?)</span>', page)
+    assert len(labels) == len(rows) and all(got == out_of and word == ("point" if out_of == "1" else "points")
+                                            for got, out_of, word in labels)
 
 
 def test_printed_output_is_shown_and_capped(tmp_path: Path, lesson: Lesson) -> None:

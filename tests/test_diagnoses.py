@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from grader.i18n import set_language
 from grader.lesson import Lesson, load_lesson
 from grader.model import PropertyStatus
 
-from ._mistakes import MISTAKES, VARIANTS, Mistake, submission
+from ._mistakes import MISTAKES, UNREADABLE, VARIANTS, Mistake, submission, unreadable
 from .conftest import REFERENCE, SUBMISSIONS
 
 CORRECT = sorted((SUBMISSIONS / "correct").glob("*.py")) + [REFERENCE]
@@ -146,3 +147,148 @@ def test_unrecognised_mistake_keeps_the_generic_message(lesson: Lesson, tmp_path
     failed = [p for p in report.properties() if not p.passed]
     assert failed and all(p.diagnosis is None for p in failed)
     assert all(p.message and "1 / (1 + e^-z)" in p.message for p in failed if p.id == "sigmoid.scalar")
+
+
+# -- a ✓ is a fact: values that cannot be read fail the properties that need them, with one cause ---------------
+INIT_AND_ACTIVATE = ("Neuron.__init__", "Neuron.activate")
+NEEDS = {"weights": {"init.weights", "init.random", "init.uniform"}, "bias": {"init.bias", "init.random", "init.uniform"}}
+
+
+def parts(lesson: Lesson, *ids: str) -> Lesson:
+    return dataclasses.replace(lesson, parts=[lesson.part(p) for p in ids], properties=[s for p in ids for s in lesson.properties_of(p)])
+
+
+@pytest.mark.parametrize("which", ["weights", "bias"])
+@pytest.mark.parametrize("kind", list(UNREADABLE))
+def test_unreadable_values_fail_what_needs_them_with_one_cause(which: str, kind: str, lesson: Lesson, tmp_path: Path) -> None:
+    path = tmp_path / "neuron.py"
+    path.write_text(unreadable(which, kind), encoding="utf-8")
+    report = check(path, parts(lesson, *INIT_AND_ACTIVATE))
+    init, activate = report.parts
+    failed = {p.id for p in init.properties if not p.passed}
+    assert failed == NEEDS[which], [(p.id, p.message) for p in init.properties]
+    causes = {p.diagnosis for p in init.properties if not p.passed}
+    assert causes == {f"init.{which}-unreadable"}, causes
+    messages = {p.message for p in init.properties if not p.passed}
+    assert len(messages) == 1, messages  # one cause, said in the same words: the report can say it once
+    message = messages.pop()
+    assert message is not None and f"self.{which} is " in message and "cannot read" in message, message
+    # activate is graded on values the grader sets, says that it could not use the student's own, and loses nothing
+    assert activate.points == activate.max_points, [(p.id, p.message) for p in activate.properties]
+    assert any("your own Neuron(n) gives no weights and bias" in note for p in activate.properties for note in p.notes)
+
+
+# -- activate on the student's own Neuron(n) --------------------------------------------------------------------
+LIST_WEIGHTS = "        self.weights = [np.random.uniform(-1, 1) for _ in range(n_inputs)]\n        self.bias = np.random.uniform(-1, 1)\n"
+OWN_LIST_WEIGHTS = {
+    "sum-of-products": "        return sigmoid(sum(self.weights * inputs) + self.bias)\n",
+    "matmul": "        return sigmoid(self.weights @ inputs + self.bias)\n",
+    "np-sum-of-products": "        return sigmoid(np.sum(self.weights * inputs) + self.bias)\n",
+}
+
+
+@pytest.mark.parametrize("activate", list(OWN_LIST_WEIGHTS.values()), ids=list(OWN_LIST_WEIGHTS))
+def test_activate_with_its_own_list_weights_loses_points_in_activate_only(activate: str, lesson: Lesson, tmp_path: Path) -> None:
+    path = tmp_path / "neuron.py"
+    path.write_text(submission("own list weights", Mistake("Neuron.activate", {"init": LIST_WEIGHTS, "activate": activate})), encoding="utf-8")
+    report = check(path, parts(lesson, *INIT_AND_ACTIVATE))
+    init, on_activate = report.parts
+    assert init.points == init.max_points
+    failed = [p for p in on_activate.properties if not p.passed]
+    assert [p.id for p in failed] == ["activate.inputs"], [(p.id, p.message) for p in failed]
+    assert failed[0].message and "TypeError" in failed[0].message and "Neuron(" in failed[0].message
+    assert failed[0].counterexample is not None and failed[0].counterexample.call.startswith("n = Neuron(")
+
+
+def test_activate_with_its_own_list_weights_done_right_passes(lesson: Lesson, tmp_path: Path) -> None:
+    path = tmp_path / "neuron.py"
+    path.write_text(submission("own list weights", Mistake("Neuron.activate", {"init": LIST_WEIGHTS})), encoding="utf-8")
+    report = check(path, parts(lesson, *INIT_AND_ACTIVATE))
+    assert report.full_marks, [(p.id, p.message) for p in report.properties() if not p.passed]
+    assert not any("gives no weights and bias" in note for p in report.properties() for note in p.notes)
+
+
+# -- sigmoid at the extremes, and left unchanged --------------------------------------------------------------------
+OVERFLOWING = {
+    "e-power": "def sigmoid(z):\n    return 1 / (1 + np.e ** (-z))\n",
+    "pow-math-e": "def sigmoid(z):\n    return 1 / (1 + pow(math.e, -z))\n",
+}
+
+
+@pytest.mark.parametrize("sigmoid", list(OVERFLOWING.values()), ids=list(OVERFLOWING))
+def test_a_sigmoid_that_overflows_only_for_python_floats_gets_full_marks_with_a_note(sigmoid: str, lesson: Lesson, tmp_path: Path) -> None:
+    path = tmp_path / "neuron.py"
+    path.write_text(submission("overflow", Mistake("sigmoid", {"sigmoid": sigmoid})), encoding="utf-8")
+    report = check(path, only(lesson, "sigmoid"))
+    assert report.full_marks, [(p.id, p.message) for p in report.properties() if not p.passed]
+    notes = [note for p in report.properties() for note in p.notes]
+    assert any("OverflowError" in note and "Python float" in note for note in notes), notes
+    assert all(p.diagnosis is None for p in report.properties())
+
+
+def test_math_exp_still_fails_range_on_numpy_floats(lesson: Lesson, tmp_path: Path) -> None:
+    report = check(write(tmp_path, "sigmoid.math-exp", MISTAKES["sigmoid.math-exp"]), only(lesson, "sigmoid"))
+    by_id = {p.id: p for p in report.properties()}
+    assert not by_id["sigmoid.range"].passed and not by_id["sigmoid.array"].passed
+    assert by_id["sigmoid.range"].counterexample is not None and "np.float64" in by_id["sigmoid.range"].counterexample.call
+    assert by_id["sigmoid.scalar"].passed and by_id["sigmoid.pure"].passed
+
+
+def test_a_sigmoid_that_writes_into_its_argument_loses_the_pure_property_only(lesson: Lesson, tmp_path: Path) -> None:
+    in_place = "def sigmoid(z):\n    if isinstance(z, np.ndarray):\n        np.negative(z, out=z)\n        np.exp(z, out=z)\n        z += 1\n" \
+               "        np.reciprocal(z, out=z)\n        return z\n    return 1 / (1 + np.exp(-z))\n"
+    path = tmp_path / "neuron.py"
+    path.write_text(submission("in place", Mistake("sigmoid", {"sigmoid": in_place})), encoding="utf-8")
+    report = check(path, only(lesson, "sigmoid"))
+    assert [p.id for p in report.properties() if not p.passed] == ["sigmoid.pure"]
+    failed = next(p for p in report.properties() if not p.passed)
+    assert failed.message and "changed z" in failed.message
+
+
+# -- diagnoses agree with every result beside them ------------------------------------------------------------------
+WRONG = sorted((SUBMISSIONS / "wrong").glob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def wrong_reports(lesson: Lesson) -> dict[str, object]:
+    return {path.stem: check(path, lesson) for path in WRONG}
+
+
+@pytest.mark.parametrize("path", WRONG, ids=lambda p: p.stem)
+def test_a_diagnosis_is_given_only_where_every_result_agrees(path: Path, lesson: Lesson, wrong_reports: dict[str, object]) -> None:
+    report = wrong_reports[path.stem]
+    specs = load_diagnoses(lesson.folder, lesson.id).specs
+    for part in report.parts:  # type: ignore[attr-defined]
+        failed = {p.id for p in part.properties if p.status is PropertyStatus.FAILED}
+        for prop in part.properties:
+            if prop.diagnosis is None:
+                continue
+            spec = specs[prop.diagnosis]
+            assert prop.status is PropertyStatus.FAILED and spec.part == part.id
+            assert set(spec.requires) <= failed, (prop.diagnosis, spec.requires, failed)
+            assert spec.explains(prop.id), (prop.diagnosis, prop.id)
+
+
+NUMBER_AFTER = {"count": re.compile(r"over ([\d,.]+) "), "smallest": re.compile(r"the smallest(?: bias)? was (-?[\d.e-]+\d)")}
+
+
+@pytest.mark.parametrize("path", WRONG, ids=lambda p: p.stem)
+def test_a_diagnosis_quotes_the_sample_of_the_counterexample_beside_it(path: Path, wrong_reports: dict[str, object]) -> None:
+    report = wrong_reports[path.stem]
+    for prop in report.properties():  # type: ignore[attr-defined]
+        if prop.diagnosis is None or prop.counterexample is None or not prop.counterexample.returned:
+            continue
+        for name, pattern in NUMBER_AFTER.items():
+            said, shown = pattern.search(prop.message or ""), pattern.search(prop.counterexample.returned)
+            if said and shown:
+                assert said.group(1) == shown.group(1), (prop.id, name, prop.message, prop.counterexample.returned)
+
+
+def test_the_nonnegative_diagnoses_quote_their_counterexample(wrong_reports: dict[str, object]) -> None:
+    quoted = 0
+    for stem in ("init__rand", "init__uniform_0_1", "init__bias_positive"):
+        for prop in wrong_reports[stem].properties():  # type: ignore[attr-defined]
+            if prop.diagnosis in ("init.weights-rand", "init.bias-nonnegative") and prop.counterexample is not None:
+                assert NUMBER_AFTER["smallest"].search(prop.message) and NUMBER_AFTER["smallest"].search(prop.counterexample.returned)
+                quoted += 1
+    assert quoted >= 3

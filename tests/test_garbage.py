@@ -1,6 +1,7 @@
-"""Garbage in, one clear sentence out: every bad input gets a one-line message, a valid report in every
-format, exit code 1 (the submission's fault), and never a traceback. A fault of the grader itself exits 3
-and says so, with where the details for a bug report are."""
+"""Garbage in, one clear sentence out: every bad input gets a one-line message, said once, a valid report in
+every format, exit code 1 (the submission's fault), and never a traceback. A path that does not exist is a
+usage error (exit 2, one sentence, no report). A fault of the grader itself exits 3 and says so, with where
+the details for a bug report are."""
 
 from __future__ import annotations
 
@@ -74,13 +75,22 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
 }
 
 
+def _syntax_error(folder: Path) -> Path:
+    path = folder / "neuron.py"
+    path.write_text("import numpy as np\n\ndef sigmoid(z)\n    return 1\n")
+    return path
+
+
 def _run(args: list[str]) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli.main, args)
     stderr = result.stderr if hasattr(result, "stderr") else ""
     return result.exit_code, result.stdout, stderr
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+REPORTED = sorted(set(CASES) - {"missing"})  # a path that does not exist gets no report from the command line
+
+
+@pytest.mark.parametrize("case", REPORTED)
 @pytest.mark.parametrize("format_name", sorted(RENDERERS))
 def test_bad_input_gets_one_sentence_in_every_format(case: str, format_name: str, tmp_path: Path) -> None:
     make, words = CASES[case]
@@ -155,3 +165,51 @@ def test_unexpected_crash_of_the_command_exits_3_without_traceback(monkeypatch: 
 def test_bad_usage_exits_2(tmp_path: Path) -> None:
     code, _out, _err = _run(["check", str(tmp_path), "--isolation", "nowhere"])
     assert code == cli.EXIT_USAGE
+
+
+@pytest.mark.parametrize("command", ["check", "hint"])
+@pytest.mark.parametrize("format_name", sorted(RENDERERS))
+def test_a_path_that_does_not_exist_is_a_usage_error_of_one_sentence(command: str, format_name: str, tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "neuron.py"
+    args = [command, str(target), "--isolation", "basic"] + (["--format", format_name] if command == "check" else [])
+    result = CliRunner().invoke(cli.main, args, env={"LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": None})
+    assert result.exit_code == cli.EXIT_USAGE
+    assert result.stdout == ""  # no report
+    assert result.stderr == f"Error: {target} does not exist.\n"  # one sentence, no usage lines
+
+
+def test_a_missing_default_path_is_a_usage_error_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no exercises/neuron/neuron.py here
+    for command in ("check", "hint"):
+        code, out, err = _run([command, "--isolation", "basic"])
+        assert code == cli.EXIT_USAGE and out == "" and err.count("does not exist") == 1
+
+
+def test_a_missing_path_graded_from_python_still_gets_a_report(tmp_path: Path) -> None:
+    from grader.check import check
+
+    report = check(tmp_path / "nowhere.py", "neuron", isolation="basic")  # grader grade relies on this
+    assert report.message is not None and "does not exist" in report.message and report.score == 0
+
+
+ONCE = {**{case: CASES[case] for case in REPORTED}, "syntax_error": (_syntax_error, "a syntax error on line 3")}
+
+
+@pytest.mark.parametrize("case", sorted(ONCE))
+def test_why_a_file_was_not_graded_is_said_once_and_each_part_says_not_graded(case: str, tmp_path: Path) -> None:
+    from grader.check import check
+    from grader.model import PropertyStatus
+
+    make, words = ONCE[case]
+    target = make(tmp_path)
+    report = check(target, "neuron", isolation="basic")
+    assert report.message is not None and words in report.message
+    code = [prop for prop in report.properties() if prop.part != "quiz"]
+    assert code and all(prop.status is PropertyStatus.NOT_GRADED and prop.message == "not graded" for prop in code)
+    code_, out, _err = _run(["check", str(target), "--isolation", "basic", "--lang", "en"])
+    assert code_ == cli.EXIT_NOT_FULL_MARKS
+    assert out.count(words) == 1, out
+    assert out.count("✗ not graded") == len({prop.part for prop in code}), out  # each part, briefly
+    for format_name in ("json", "gradescope", "junit", "html"):
+        _code, document, _err = _run(["check", str(target), "--isolation", "basic", "--format", format_name])
+        assert document.count(words) == 1, (format_name, document)

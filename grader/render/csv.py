@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..model import Report
+from ..model import PropertyStatus, Report
 
 COLUMNS = ["submission", "status", "part", "property", "name", "result", "points", "max_points", "message"]
 
@@ -23,8 +23,10 @@ def render(report: Report) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for prop in report.properties():
+        # a row that was not graded says why: the report's one sentence (the model holds it once, not per property)
+        message = report.message if prop.status is PropertyStatus.NOT_GRADED and report.message else prop.message
         writer.writerow([
             cell(report.submission), report.status.value, cell(prop.part), prop.id, cell(prop.name), prop.status.value,
-            f"{prop.points:g}", f"{prop.max_points:g}", cell(prop.message or ""),
+            f"{prop.points:g}", f"{prop.max_points:g}", cell(message or ""),
         ])
     return buffer.getvalue()

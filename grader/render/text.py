@@ -16,8 +16,18 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
-def property_feedback(prop: PropertyResult) -> str:
-    """Plain-text feedback for one property: what was called, what came back, what was expected, a hint."""
+def points_label(score: float, max_score: float) -> str:
+    """Points out of a maximum, labelled as points: "0/2 points", "1/1 point"."""
+    label = _("{points}/{max_points} point") if max_score == 1 else _("{points}/{max_points} points")
+    return label.format(points=points(score), max_points=points(max_score))
+
+
+def property_feedback(prop: PropertyResult, explained: bool = False) -> str:
+    """Plain-text feedback for one property: what was called, what came back, what was expected, a hint.
+
+    ``explained``: the property's diagnosis was already given, with its hint, under an earlier property of the
+    same part; then only the example is shown, and a pointer to that explanation.
+    """
     if prop.passed:
         lines = [_("Passed.")]
         lines += prop.notes
@@ -25,7 +35,9 @@ def property_feedback(prop: PropertyResult) -> str:
     if prop.status is PropertyStatus.NOT_IMPLEMENTED:
         return _("Not implemented yet.")
     lines = []
-    if prop.message:
+    if explained:
+        lines.append(_("The same mistake as above."))
+    elif prop.message:
         lines.append(prop.message)
     example = prop.counterexample
     if example is not None and prop.status is PropertyStatus.FAILED and example.call not in (prop.message or ""):
@@ -35,7 +47,7 @@ def property_feedback(prop: PropertyResult) -> str:
         if example.expected is not None:
             lines.append(_("Expected: {value}").format(value=example.expected))
     lines += prop.notes
-    if prop.hint and prop.status in (PropertyStatus.FAILED, PropertyStatus.MISSING):
+    if prop.hint and prop.status in (PropertyStatus.FAILED, PropertyStatus.MISSING) and not explained:
         lines.append(_("Hint: {hint}").format(hint=prop.hint))
     return "\n".join(lines)
 
@@ -65,7 +77,7 @@ def build(report: Report) -> Group:
         line = Text()
         line.append(part.title, style="bold")
         style = "green" if part.passed else ("red" if part.points == 0 else "yellow")
-        line.append(f"  {points(part.points)}/{points(part.max_points)}", style=style)
+        line.append("  " + points_label(part.points, part.max_points), style=style)
         items.append(line)
         statuses = {p.status for p in part.properties}
         if statuses == {PropertyStatus.NOT_IMPLEMENTED}:
@@ -74,14 +86,18 @@ def build(report: Report) -> Group:
         if len(statuses) == 1 and statuses <= {PropertyStatus.MISSING, PropertyStatus.NOT_GRADED}:
             items.append(Text("  ✗ " + (part.properties[0].message or ""), style="red"))
             continue
+        explained: set[str] = set()  # each diagnosis is told once per part, under its first property
         for prop in part.properties:
             mark, colour = _mark(prop)
             row = Text(f"  {mark} ", style=colour)
             row.append(prop.title)
-            row.append(f"  {points(prop.points)}/{points(prop.max_points)}", style="dim")
+            row.append("  " + points_label(prop.points, prop.max_points), style="dim")
             items.append(row)
             if not prop.passed or prop.notes:
-                details = property_feedback(prop) if not prop.passed else "\n".join(prop.notes)
+                again = prop.diagnosis is not None and prop.diagnosis in explained
+                if prop.diagnosis is not None and not prop.passed:
+                    explained.add(prop.diagnosis)
+                details = property_feedback(prop, explained=again) if not prop.passed else "\n".join(prop.notes)
                 if prop.status is PropertyStatus.NOT_IMPLEMENTED:
                     continue
                 for detail in details.splitlines():

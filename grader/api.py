@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 from hypothesis import strategies as st
 
 from . import _format as fmt
+from .i18n import _
 from .isolation import limits as _limits
 from .isolation.limits import Limits
 from .isolation.runner import ChildDied, Outcome, Raised
@@ -33,6 +35,8 @@ __all__ = [
     "call",
     "fmt",
     "method",
+    "numbers_in",
+    "unreadable_text",
     "new",
     "obj",
     "set_attrs",
@@ -85,13 +89,18 @@ class Fail(Exception):
         returned: str | None = None,
         expected: str | None = None,
         diagnosis: str | None = None,
+        values: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.call = call
         self.returned = returned
         self.expected = expected
+        # the cause, as the id of one of the lesson's diagnoses: when the lesson defines it, the report explains
+        # the failure with that diagnosis (filled in with ``values``) instead of ``message``, so that several
+        # properties failing for one cause say it in the same words and a renderer can group them by the id
         self.diagnosis = diagnosis
+        self.values = dict(values or {})
 
 
 class NotImplementedYet(Exception):
@@ -150,6 +159,72 @@ class ExampleProperty:
     def check(self, example: Any, outcomes: list[Outcome], ctx: Context) -> None:
         """Raise :class:`Fail` if the outcomes are wrong, :class:`NotImplementedYet` on a placeholder."""
         raise NotImplementedError
+
+
+# -- reading values -------------------------------------------------------------------------------------------
+def numbers_in(value: Value | Raised | None) -> np.ndarray[Any, Any] | None:
+    """The numbers a value holds, as a float64 array of its shape, when it holds plain numbers only, else None.
+
+    Plain numbers are ints and floats (NumPy's included, bools not), arrays of an integer or float dtype, and
+    lists or tuples of them, nested to any rectangular shape. Anything else (None, a missing attribute, a bool,
+    a string, a dict, a generator, an object-dtype array, an ``np.matrix``, a subclass of float, an array too
+    big to send, a ragged list) cannot be read as numbers: a property that needs the numbers fails then, rather
+    than skip them.
+    """
+    if not isinstance(value, Value):
+        return None
+    if value.kind in ("int", "float"):
+        return np.array(float(value.number), dtype=np.float64)  # type: ignore[arg-type]
+    if value.kind == "array":
+        if value.array is None or not value.dtype or value.dtype[0] not in "iuf":
+            return None
+        return np.asarray(value.array, dtype=np.float64)
+    if value.kind in ("list", "tuple") and value.items is not None:
+        inner = [numbers_in(item) for item in value.items]
+        if any(item is None for item in inner):
+            return None
+        if not inner:
+            return np.zeros(0, dtype=np.float64)
+        shapes = {item.shape for item in inner}  # type: ignore[union-attr]
+        if len(shapes) != 1:
+            return None
+        return np.stack(inner).astype(np.float64)  # type: ignore[arg-type]
+    return None
+
+
+def unreadable_text(value: Value | Raised | None) -> str:
+    """What a value is, in a few words that do not change from one draw to the next, for saying that it
+    cannot be read as numbers: "None", "a str", "an object of type numpy.matrix", "an array of dtype object"."""
+    if value is None:
+        return _("nothing")
+    if isinstance(value, Raised):
+        return _("an attribute that raises {type} when it is read").format(type=value.type)
+    kind = value.kind
+    if kind == "none":
+        return "None"
+    if kind == "missing":
+        return _("not set")
+    if kind == "ellipsis":
+        return "... (Ellipsis)"
+    if kind == "bool":
+        return _("a bool, {value}").format(value=repr(bool(value.number)))
+    if kind == "other":
+        name = value.type_name or "?"
+        if name in ("str", "dict", "set", "bytes", "generator", "complex"):
+            return _("a {type}").format(type=name)
+        return _("an object of type {type}").format(type=name)
+    if kind == "array":
+        if value.dtype and value.dtype[0] not in "iuf":
+            return _("an array of dtype {dtype}").format(dtype=value.dtype)
+        return _("an array of {count} values, too many to read").format(count=fmt.count(value.length or 0))
+    if kind in ("list", "tuple"):
+        if value.items is None:
+            return _("a {kind} of {count} values, too many to read").format(kind=kind, count=fmt.count(value.length or 0))
+        for item in value.items:
+            if numbers_in(item) is None:
+                return _("a {kind} holding {item}").format(kind=kind, item=unreadable_text(item))
+        return _("a {kind} of rows of different lengths").format(kind=kind)
+    return fmt.value(value)
 
 
 def returned_placeholder(outcome: Outcome) -> bool:

@@ -50,6 +50,9 @@ class DiagnosisSpec:
     properties: tuple[str, ...]  # the properties it explains; empty: every failed property of its part
     explanation: str  # English, with {placeholders} for the values of the finding
     hint: str
+    # the properties its cause makes fail: it is given only when every one of them failed, so that what it says
+    # agrees with every result beside it (a sigmoid said to fail on arrays must have failed the array property)
+    requires: tuple[str, ...] = ()
 
     def explains(self, property_id: str) -> bool:
         return not self.properties or property_id in self.properties
@@ -97,6 +100,7 @@ def load_diagnoses(folder: Path, lesson_id: str) -> LessonDiagnoses:
                     properties=tuple(str(p) for p in item.get("properties", [])),
                     explanation=str(item["explanation"]),
                     hint=str(item["hint"]),
+                    requires=tuple(str(p) for p in item.get("requires", [])),
                 )
                 if spec.id in result.specs:
                     raise LessonError(f"{texts}: diagnosis {spec.id!r} is defined twice")
@@ -127,13 +131,28 @@ def recognise(diagnoses: LessonDiagnoses, part: str, ctx: Context, failed: set[s
     return [finding for finding in findings if finding.id in diagnoses.specs]
 
 
+def explain_named(diagnoses: LessonDiagnoses, result: PropertyResult, values: dict[str, Any]) -> None:
+    """A failure whose property named its cause (``Fail(diagnosis=...)``): when the lesson defines that diagnosis,
+    its explanation and hint, filled in with ``values``, replace the property's own message and hint."""
+    spec = diagnoses.specs.get(result.diagnosis or "")
+    if spec is None:
+        return
+    result.message, result.hint = spec.text(Finding(spec.id, dict(values)))
+
+
 def diagnose_part(diagnoses: LessonDiagnoses, part: str, results: list[PropertyResult], ctx: Context) -> None:
-    """Recognise the mistake behind the failed properties of one part and explain it on them."""
+    """Recognise the mistake behind the failed properties of one part and explain it on them.
+
+    A finding is given only when every property its diagnosis ``requires`` failed: a cause that would have made
+    a property fail is not named beside that property's ✓."""
     failed = [r for r in results if r.status is PropertyStatus.FAILED and r.diagnosis is None]
     if not failed:
         return
+    every_failed = {r.id for r in results if r.status is PropertyStatus.FAILED}
     for finding in recognise(diagnoses, part, ctx, {r.id for r in failed}):
         spec = diagnoses.specs[finding.id]
+        if not set(spec.requires) <= every_failed:
+            continue
         explanation, hint = spec.text(finding)
         for result in failed:
             if result.diagnosis is None and spec.explains(result.id):
@@ -148,19 +167,14 @@ def recognise_submission(path: str | Path, lesson: Any, parts: Iterable[str] | N
     For kit authors: a recogniser must find nothing in a correct part. Grading runs recognisers only on parts
     that fail; this runs them regardless.
     """
-    from .engine import _PropertyContext, _seed_for, _Session, limits_for
+    from .engine import contexts
     from .submission import read_submission
 
     submission = read_submission(Path(path), f"{lesson.module}.py")
     diagnoses = load_diagnoses(lesson.folder, lesson.id)
-    session = _Session(submission, lesson, limits_for(lesson))
     found: dict[str, list[Finding]] = {}
-    try:
-        session.start()
+    with contexts(submission, lesson) as context:
         for part in parts if parts is not None else [p.id for p in lesson.parts]:
-            ctx: Any = _PropertyContext(session, part, _seed_for("diagnose:" + part))
             every = {spec.id for spec in lesson.properties_of(part)}
-            found[part] = recognise(diagnoses, part, ctx, every)
-    finally:
-        session.close()
+            found[part] = recognise(diagnoses, part, context(part, "diagnose:" + part), every)
     return found

@@ -75,6 +75,8 @@ MISTAKES: dict[str, Mistake] = {
     "init.bias-zero": Mistake("Neuron.__init__", {"init": "        self.weights = np.random.uniform(-1, 1, size=n_inputs)\n        self.bias = 0.0\n"}),
     "init.bias-nonnegative": Mistake("Neuron.__init__", {"init": "        self.weights = np.random.uniform(-1, 1, size=n_inputs)\n        self.bias = np.random.rand()\n"}),
     "init.seeded": Mistake("Neuron.__init__", {"init": "        np.random.seed(0)\n" + INIT}),
+    "init.weights-unreadable": Mistake("Neuron.__init__", {"init": "        self.weights = None\n        self.bias = np.random.uniform(-1, 1)\n"}),
+    "init.bias-unreadable": Mistake("Neuron.__init__", {"init": "        self.weights = np.random.uniform(-1, 1, size=n_inputs)\n        self.bias = None\n"}),
     # Neuron.activate
     "activate.bias-forgotten": Mistake("Neuron.activate", {"activate": _activate("sigmoid(np.dot(self.weights, inputs))")}),
     "activate.bias-subtracted": Mistake("Neuron.activate", {"activate": _activate("sigmoid(np.dot(self.weights, inputs) - self.bias)")}),
@@ -105,12 +107,48 @@ VARIANTS: dict[str, tuple[str, Mistake]] = {
     "python-max-reversed": ("relu.python-max", Mistake("relu", {"relu": "def relu(z):\n    return max(z, 0)\n"})),
     "int-cast": ("relu.int", Mistake("relu", {"relu": "def relu(z):\n    return int(max(0, z))\n"})),
     "complement-one-minus": ("sigmoid.sign", Mistake("sigmoid", {"sigmoid": "def sigmoid(z):\n    return 1 - 1 / (1 + np.exp(-z))\n"})),
-    "math-e-power": ("sigmoid.math-exp", Mistake("sigmoid", {"sigmoid": "def sigmoid(z):\n    return 1 / (1 + math.e ** -z)\n"})),
+    "math-exp-vectorised": ("sigmoid.math-exp", Mistake("sigmoid", {"sigmoid": "def sigmoid(z):\n    return 1.0 / (1.0 + math.exp(-z))\n"})),
     "all-ones": ("init.weights-equal", Mistake("Neuron.__init__", {"init": "        self.weights = np.ones(n_inputs)\n        self.bias = np.random.uniform(-1, 1)\n"})),
     "bias-rand-uniform-0-1": ("init.bias-nonnegative", Mistake("Neuron.__init__", {"init": "        self.weights = np.random.uniform(-1, 1, size=n_inputs)\n        self.bias = np.random.uniform(0, 1)\n"})),
     "no-return-value": ("activate.none", Mistake("Neuron.activate", {"activate": "        sigmoid(np.dot(self.weights, inputs) + self.bias)\n"})),
     "rounded-numpy": ("activate.rounded", Mistake("Neuron.activate", {"activate": _activate("np.round(sigmoid(np.dot(self.weights, inputs) + self.bias), 3)")})),
 }
+
+
+# Values of self.weights and self.bias that cannot be read as numbers, each as Python source (a name ``n`` is
+# n_inputs, ``draw`` one random float). A rigged float subclass compares as if in range, and is still no number.
+RIGGED_FLOAT = (
+    "class _Rigged(float):\n"
+    "    def __lt__(self, other): return False\n"
+    "    def __le__(self, other): return True\n"
+    "    def __gt__(self, other): return False\n"
+    "    def __ge__(self, other): return True\n"
+    "    def __eq__(self, other): return False\n"
+    "    __hash__ = float.__hash__\n\n\n"
+)
+UNREADABLE: dict[str, tuple[str, str]] = {
+    # name: (weights, bias)
+    "none": ("None", "None"),
+    "string": ("'0.5 ' * n", "'0.5'"),
+    "object": ("object()", "object()"),
+    "dict": ("{i: draw() for i in range(n)}", "{'bias': draw()}"),
+    "generator": ("(draw() for _ in range(n))", "(draw() for _ in range(1))"),
+    "object-array": ("np.random.uniform(-1, 1, size=n).astype(object)", "np.array(draw(), dtype=object)"),
+    "matrix": ("np.matrix(np.random.uniform(-1, 1, size=n))", "np.matrix(draw())"),
+    "rigged-float": ("[_Rigged(draw()) for _ in range(n)]", "_Rigged(draw())"),
+}
+
+
+def unreadable(which: str, kind: str) -> str:
+    """A whole submission, correct except that self.<which> ("weights" or "bias") is the unreadable ``kind``."""
+    weights, bias = UNREADABLE[kind]
+    init = (
+        "        n, draw = n_inputs, lambda: np.random.uniform(-1, 1)\n"
+        f"        self.weights = {weights if which == 'weights' else 'np.random.uniform(-1, 1, size=n)'}\n"
+        f"        self.bias = {bias if which == 'bias' else 'draw()'}\n"
+    )
+    source = submission(f"init.{which}-unreadable", Mistake("Neuron.__init__", {"init": init}))
+    return source.replace("\n\ndef sigmoid", "\n\n" + RIGGED_FLOAT + "def sigmoid", 1)
 
 
 def submission(diagnosis: str, mistake: Mistake) -> str:

@@ -346,7 +346,8 @@ def _decode(data: object, np: object) -> object:
         raise ValueError("bad argument")
     kind = data["t"]
     if kind == "float":
-        return float.fromhex(data["v"])
+        number = float.fromhex(data["v"])
+        return numpy.float64(number) if data.get("dtype") == "float64" else number  # type: ignore[attr-defined]
     if kind == "int":
         return int(data["v"])
     if kind == "bool":

@@ -128,13 +128,16 @@ def decode_value(data: Any, depth: int = 0) -> Value:
 
 
 def encode_arg(value: Any) -> dict[str, Any]:
-    """Encode an argument the grader passes to the submission: floats, ints, bools, lists and float arrays."""
+    """Encode an argument the grader passes to the submission: floats (NumPy's float64 kept as such), ints, bools, lists
+    and float arrays."""
     if value is None:
         return {"t": "none"}
     if isinstance(value, bool):
         return {"t": "bool", "v": value}
     if isinstance(value, int):
         return {"t": "int", "v": str(value)}
+    if type(value) is np.float64:  # a NumPy float, as np.dot gives one: the child passes np.float64 on
+        return {"t": "float", "v": float.hex(float(value)), "dtype": "float64"}
     if isinstance(value, float):
         return {"t": "float", "v": float.hex(value)}
     if isinstance(value, np.ndarray):

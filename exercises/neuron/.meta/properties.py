@@ -19,15 +19,17 @@ from grader.api import (
     Fail,
     NotImplementedYet,
     Outcome,
-    Pass,
+    Raised,
     Value,
     call,
     fmt,
     method,
     new,
+    numbers_in,
     obj,
     set_attrs,
     st,
+    unreadable_text,
 )
 from grader.i18n import _
 
@@ -197,7 +199,50 @@ class SigmoidArray(ExampleProperty):
             )
 
 
+PYTHON_FLOAT_OVERFLOW = 709.0  # beyond this |z|, e ** -z of a Python float can overflow (math.exp's OverflowError)
+
+
+def _takes_arrays(ctx: Context) -> bool:
+    """Whether sigmoid returns an array for an array at all; if not, that is graded under sigmoid.array alone."""
+    key = "sigmoid takes arrays"
+    if key not in ctx.memo:
+        probe = ctx.run([[call("sigmoid", np.array([-1.0, 0.0, 1.0]))]])[0][0]
+        ctx.memo[key] = probe.raised is None and probe.value is not None and probe.value.kind == "array" and probe.value.shape == (3,)
+    return bool(ctx.memo[key])
+
+
+def _in_range(what: str, actual: float, z: float) -> None:
+    expected = fmt.num(true_sigmoid(z))
+    if math.isnan(actual):
+        raise Fail(_("{call} returned nan.").format(call=what), call=what, returned="nan", expected=expected)
+    if not 0.0 <= actual <= 1.0:
+        raise Fail(
+            _("{call} returned {returned}, outside [0, 1].").format(call=what, returned=fmt.num(actual, precise=True)),
+            call=what, returned=fmt.num(actual, precise=True), expected=expected,
+        )
+    if abs(z) <= 30 and not 0.0 < actual < 1.0:
+        raise Fail(
+            _("{call} returned {returned}; for |z| <= 30 the sigmoid lies strictly between 0 and 1.").format(
+                call=what, returned=fmt.num(actual, precise=True)
+            ),
+            call=what, returned=fmt.num(actual, precise=True), expected=fmt.num(true_sigmoid(z), precise=True),
+        )
+
+
+def _range_raised(what: str, outcome: Outcome, expected: str) -> Fail:
+    assert outcome.raised is not None
+    return Fail(
+        _("{call} raised {type}: {message}. A sigmoid is defined for every number; np.exp only warns when it overflows.").format(
+            call=what, type=outcome.raised.type, message=outcome.raised.message
+        ),
+        call=what, returned=fmt.value(outcome.raised), expected=expected,
+    )
+
+
 class SigmoidRange(ExampleProperty):
+    """In [0, 1] and never NaN for every finite z, on what a neuron passes: NumPy floats (np.dot gives one) and
+    arrays; and on Python floats, except that overflowing past |z| of about 709 there is only a note."""
+
     max_examples = 60
 
     def examples(self) -> st.SearchStrategy[float]:
@@ -206,37 +251,44 @@ class SigmoidRange(ExampleProperty):
     def explicit(self) -> list[float]:
         return [30.0, -30.0, 710.0, -710.0, -745.0, 1000.0, -1000.0, 1e308, -1e308]
 
+    def prepare(self, ctx: Context) -> None:
+        self.arrays = _takes_arrays(ctx)
+
     def describe(self, example: float) -> str:
-        return f"sigmoid({fmt.arg(example)})"
+        return f"sigmoid(np.float64({fmt.arg(example)}))"
 
     def program(self, example: float) -> list[dict[str, Any]]:
-        return [call("sigmoid", example)]
+        return [call("sigmoid", example), call("sigmoid", np.float64(example)), call("sigmoid", np.array([example, -example]))]
 
     def check(self, example: float, outcomes: list[Outcome], ctx: Context) -> None:
-        what = self.describe(example)
-        if outcomes[0].raised is not None:
-            raise Fail(
-                _("{call} raised {type}: {message}. A sigmoid is defined for every number; np.exp only warns when it overflows.").format(
-                    call=what, type=outcomes[0].raised.type, message=outcomes[0].raised.message
-                ),
-                call=what, returned=fmt.value(outcomes[0].raised), expected=fmt.num(true_sigmoid(example)),
-            )
-        actual = _sigmoid_scalar_check(example, outcomes[0])
         expected = fmt.num(true_sigmoid(example))
-        if math.isnan(actual):
-            raise Fail(_("{call} returned nan.").format(call=what), call=what, returned="nan", expected=expected)
-        if not 0.0 <= actual <= 1.0:
-            raise Fail(
-                _("{call} returned {returned}, outside [0, 1].").format(call=what, returned=fmt.num(actual, precise=True)),
-                call=what, returned=fmt.num(actual, precise=True), expected=expected,
-            )
-        if abs(example) <= 30 and not 0.0 < actual < 1.0:
-            raise Fail(
-                _("{call} returned {returned}; for |z| <= 30 the sigmoid lies strictly between 0 and 1.").format(
-                    call=what, returned=fmt.num(actual, precise=True)
-                ),
-                call=what, returned=fmt.num(actual, precise=True), expected=fmt.num(true_sigmoid(example), precise=True),
-            )
+        what = self.describe(example)
+        on_numpy = outcomes[1]
+        if on_numpy.raised is not None:
+            raise _range_raised(what, on_numpy, expected)
+        _in_range(what, _sigmoid_scalar_check(example, on_numpy), example)
+        if getattr(self, "arrays", True) and len(outcomes) > 2:
+            z = np.array([example, -example])
+            what_array = f"sigmoid({fmt.arg(z)})"
+            wanted = np.asarray(true_sigmoid(z))
+            if outcomes[2].raised is not None:
+                raise _range_raised(what_array, outcomes[2], fmt.value(Value("array", array=wanted, shape=wanted.shape)))
+            actual = _array_result("sigmoid", z, outcomes[2], wanted)
+            for element, zi in zip(actual, z, strict=True):
+                _in_range(what_array, float(element), float(zi))
+        what_python = f"sigmoid({fmt.arg(example)})"
+        on_python = outcomes[0]
+        if on_python.raised is not None:
+            if on_python.raised.type == "OverflowError" and abs(example) > PYTHON_FLOAT_OVERFLOW:
+                note = _(
+                    "For a Python float beyond |z| of about 709, such as {call}, your sigmoid raises OverflowError. What a neuron "
+                    "passes it (a NumPy float, or an array) works; np.exp would give the same result for Python floats too."
+                ).format(call=what_python)
+                if not any(n.startswith(note.split(",")[0]) for n in ctx.notes):
+                    ctx.notes.append(note)
+                return
+            raise _range_raised(what_python, on_python, expected)
+        _in_range(what_python, _sigmoid_scalar_check(example, on_python), example)
 
 
 # -- relu ---------------------------------------------------------------------------------------------------
@@ -313,20 +365,27 @@ class ReluArray(ExampleProperty):
             )
 
 
-class ReluPure(ExampleProperty):
+class Pure(ExampleProperty):
+    """The function leaves the array it is given unchanged."""
+
     max_examples = 20
 
+    def __init__(self, name: str, arrays: st.SearchStrategy[np.ndarray[Any, Any]], first: np.ndarray[Any, Any]) -> None:
+        self.name = name
+        self.arrays = arrays
+        self.first = first
+
     def examples(self) -> st.SearchStrategy[np.ndarray[Any, Any]]:
-        return relu_arrays
+        return self.arrays
 
     def explicit(self) -> list[np.ndarray[Any, Any]]:
-        return [np.array([-1.0, 0.0, 2.0])]
+        return [self.first]
 
     def describe(self, example: np.ndarray[Any, Any]) -> str:
-        return f"z = {fmt.arg(example)}; relu(z)"
+        return f"z = {fmt.arg(example)}; {self.name}(z)"
 
     def program(self, example: np.ndarray[Any, Any]) -> list[dict[str, Any]]:
-        return [call("relu", example, watch_args=True)]
+        return [call(self.name, example, watch_args=True)]
 
     def check(self, example: np.ndarray[Any, Any], outcomes: list[Outcome], ctx: Context) -> None:
         after = outcomes[0].args_after
@@ -338,8 +397,8 @@ class ReluPure(ExampleProperty):
         if changed is None or changed.shape != example.shape or not np.array_equal(changed, example):
             what = self.describe(example)
             raise Fail(
-                _("{call} changed z: afterwards z is {after}. relu must leave its argument as it was.").format(
-                    call=what, after=fmt.value(after[0])
+                _("{call} changed z: afterwards z is {after}. {name} must leave its argument as it was.").format(
+                    call=what, after=fmt.value(after[0]), name=self.name
                 ),
                 call=what, returned=_("z became {after}").format(after=fmt.value(after[0])),
                 expected=_("z unchanged: {before}").format(before=fmt.arg(example, precise=False)),
@@ -354,52 +413,52 @@ def _constructed(n: int, outcome: Outcome) -> dict[str, Any]:
     return outcome.attrs
 
 
-def _attribute(n: int, attrs: dict[str, Any], name: str) -> Value:
+WEIGHTS_UNREADABLE = "init.weights-unreadable"  # diagnoses.toml: the one cause of every failure it explains
+BIAS_UNREADABLE = "init.bias-unreadable"
+BIAS_MISSING = "init.bias-missing"
+
+
+def unreadable(name: str, n: int, raw: Any, kind: str | None = None) -> Fail:
+    """``Neuron(n).<name>`` cannot be read as numbers: the failure of every property that needs it, with one
+    cause (a diagnosis of the lesson) and the same words in each, so the report can say it once."""
     what = f"Neuron({n}).{name}"
+    shown = raw if isinstance(raw, (Value, Raised)) else None
+    kind = kind or unreadable_text(shown)
+    cause = WEIGHTS_UNREADABLE if name == "weights" else BIAS_UNREADABLE
+    if name == "bias" and isinstance(raw, Value) and raw.kind == "missing":
+        cause = BIAS_MISSING
+    expected = _("{n} numbers in [-1, 1)").format(n=n) if name == "weights" else _("one number in [-1, 1)")
+    return Fail(
+        _("self.{name} is {kind}: the grader cannot read it as numbers, so it cannot check it.").format(name=name, kind=kind),
+        call=what, returned=fmt.value(shown) if shown is not None else None, expected=expected,
+        diagnosis=cause, values={"kind": kind},
+    )
+
+
+def _attribute(n: int, attrs: dict[str, Any], name: str) -> Value:
     raw = attrs.get(name)
-    if raw is None or not isinstance(raw, Value):
-        if raw is not None:
-            raise Fail(_("Reading {what} raised {type}.").format(what=what, type=raw.type), call=what)
-        raise Fail(_("{what} is not set.").format(what=what), call=what)
-    if raw.kind == "missing":
-        raise Fail(_("{what} is not set: __init__ must assign self.{name}.").format(what=what, name=name), call=what,
-                   returned=_("no attribute {name}").format(name=name))
-    if raw.kind == "ellipsis":
+    if isinstance(raw, Value) and raw.kind == "ellipsis":
         raise NotImplementedYet
+    if not isinstance(raw, Value) or raw.kind == "missing":
+        raise unreadable(name, n, raw)
     return raw
 
 
 def weights_of(n: int, value: Value) -> np.ndarray[Any, Any]:
-    """The weights as a 1-D float array, or a Fail saying exactly what is wrong with their form."""
+    """The weights as a 1-D float array, or a Fail saying exactly what is wrong with them."""
     what = f"Neuron({n}).weights"
     expect = _("{n} numbers").format(n=n)
-    if value.kind == "array":
-        if value.array is None:
-            raise Fail(_("{what} is an array of {count} values; expected {n}, one per input.").format(what=what, count=value.length, n=n),
-                       call=what, returned=fmt.value(value), expected=expect)
-        if value.dtype and value.dtype[0] not in "iuf":
-            raise Fail(_("{what} holds values of type {dtype}; expected numbers.").format(what=what, dtype=value.dtype),
-                       call=what, returned=fmt.value(value), expected=expect)
-        if value.shape == ():
-            raise Fail(_("{what} is a single number; expected {n} numbers, one per input. Did you forget size=n_inputs?").format(what=what, n=n),
-                       call=what, returned=fmt.value(value), expected=expect)
-        if len(value.shape or ()) != 1:
-            raise Fail(
-                _("{what} has shape {shape}; expected a 1-D array of {n} values, shape ({n},).").format(what=what, shape=value.shape, n=n),
-                call=what, returned=fmt.value(value), expected=expect,
-            )
-        array = value.array
-    elif value.kind in ("list", "tuple"):
-        array = value.numbers()
-        if array is None:
-            raise Fail(_("{what} is a {kind} that does not hold plain numbers.").format(what=what, kind=value.kind),
-                       call=what, returned=fmt.value(value), expected=expect)
-    elif value.kind in ("int", "float"):
+    array = numbers_in(value)
+    if array is None:
+        raise unreadable("weights", n, value)
+    if array.ndim == 0:
         raise Fail(_("{what} is a single number; expected {n} numbers, one per input. Did you forget size=n_inputs?").format(what=what, n=n),
                    call=what, returned=fmt.value(value), expected=expect)
-    else:
-        raise Fail(_("{what} is {returned}; expected {n} numbers in an array or a list.").format(what=what, returned=fmt.value(value), n=n),
-                   call=what, returned=fmt.value(value), expected=expect)
+    if array.ndim != 1:
+        raise Fail(
+            _("{what} has shape {shape}; expected a 1-D array of {n} values, shape ({n},).").format(what=what, shape=array.shape, n=n),
+            call=what, returned=fmt.value(value), expected=expect,
+        )
     if array.shape[0] != n:
         raise Fail(_("{what} holds {count} values; expected {n}, one per input.").format(what=what, count=array.shape[0], n=n),
                    call=what, returned=fmt.value(value), expected=expect)
@@ -408,18 +467,18 @@ def weights_of(n: int, value: Value) -> np.ndarray[Any, Any]:
 
 def bias_of(n: int, value: Value) -> float:
     what = f"Neuron({n}).bias"
-    number = None
-    if value.is_number:
-        number = value.as_float()
-    if number is None:
+    numbers = numbers_in(value)
+    if numbers is None:
+        raise unreadable("bias", n, value)
+    if not value.is_number:
         hint = ""
-        if value.kind == "array" and value.array is not None and value.array.size == 1:
+        if numbers.size == 1:
             hint = _(" Draw it without size=, so that it is a number rather than an array.")
         raise Fail(
             _("{what} is {returned}; expected one number.{hint}").format(what=what, returned=fmt.value(value), hint=hint),
             call=what, returned=fmt.value(value), expected=_("one number in [-1, 1)"),
         )
-    return number
+    return value.as_float()
 
 
 class InitWeights(ExampleProperty):
@@ -479,53 +538,60 @@ class InitBias(ExampleProperty):
             )
 
 
-class _Sample:
-    """Many neurons drawn at once: their weights (where well formed) and biases (where numbers)."""
+SAMPLE_MEMO = "Neuron(8) sample"  # ctx.memo: the outcomes of the uniformity sample, which the diagnoses quote
 
-    def __init__(self, ctx: Context, count: int, n: int) -> None:
-        outcomes = ctx.run([[new("Neuron", n, attrs=("weights", "bias"))] for _ in range(count)])
+
+class _Sample:
+    """Many neurons drawn at once: their weights and biases. Every one must be readable as numbers: a property
+    that needs them fails, with the one cause, when one is not (it never skips what it cannot read)."""
+
+    def __init__(self, ctx: Context, count: int, n: int, memo: str | None = None) -> None:
+        outcomes = [o[0] for o in ctx.run([[new("Neuron", n, attrs=("weights", "bias"))] for _ in range(count)])]
         self.n = n
         self.weights: list[np.ndarray[Any, Any]] = []
         self.biases: list[float] = []
-        placeholders = 0
-        for (outcome,) in outcomes:
+        weights_raw = [o.attrs.get("weights") for o in outcomes if o.raised is None]
+        if weights_raw and all(isinstance(w, Value) and w.kind == "ellipsis" for w in weights_raw):
+            raise NotImplementedYet
+        for outcome in outcomes:
             if outcome.raised is not None:
                 raise raised_fail(f"Neuron({n})", outcome)
+        if memo is not None:
+            ctx.memo[memo] = outcomes
+        for outcome in outcomes:
             weights = outcome.attrs.get("weights")
+            values = numbers_in(weights) if isinstance(weights, Value) and weights.kind != "missing" else None
+            if values is None:
+                raise unreadable("weights", n, weights)
+            self.weights.append(values.reshape(-1))
+        for outcome in outcomes:
             bias = outcome.attrs.get("bias")
-            if isinstance(weights, Value) and weights.kind == "ellipsis":
-                placeholders += 1
-            if isinstance(weights, Value):
-                values = weights.numbers()
-                if values is None and weights.is_number:
-                    values = np.array([weights.as_float()])
-                if values is not None:
-                    self.weights.append(values.reshape(-1))
-            if isinstance(bias, Value) and bias.is_number:
-                self.biases.append(bias.as_float())
-        if placeholders == len(outcomes):
-            raise NotImplementedYet
+            number = numbers_in(bias) if isinstance(bias, Value) and bias.kind != "missing" else None
+            if number is None:
+                raise unreadable("bias", n, bias)
+            if number.size != 1:
+                raise unreadable("bias", n, bias, _("{count} numbers instead of one").format(count=fmt.count(number.size)))
+            self.biases.append(float(number.reshape(-1)[0]))
 
 
 class InitRandom:
     def run(self, ctx: Context) -> None:
         sample = _Sample(ctx, 40, 8)
-        if sample.weights:
-            vectors = {w.tobytes() for w in sample.weights}
-            if len(vectors) == 1 and len(sample.weights) > 1:
+        vectors = {w.tobytes() for w in sample.weights}
+        if len(vectors) == 1 and len(sample.weights) > 1:
+            raise Fail(
+                _("Every Neuron(8) gets the same weights, {weights}. Is the random generator seeded inside __init__, or are the weights fixed?").format(
+                    weights=fmt.value(Value("array", array=sample.weights[0], shape=sample.weights[0].shape))
+                ),
+                call=_("Neuron(8), 40 times"), returned=_("identical weights every time"), expected=_("different random weights"),
+            )
+        for w in sample.weights:
+            if w.size > 1 and np.all(w == w[0]):
                 raise Fail(
-                    _("Every Neuron(8) gets the same weights, {weights}. Is the random generator seeded inside __init__, or are the weights fixed?").format(
-                        weights=fmt.value(Value("array", array=sample.weights[0], shape=sample.weights[0].shape))
-                    ),
-                    call=_("Neuron(8), 40 times"), returned=_("identical weights every time"), expected=_("different random weights"),
+                    _("All weights of one neuron are equal ({value}); each weight must be drawn separately.").format(value=fmt.num(w[0])),
+                    call="Neuron(8).weights", returned=fmt.value(Value("array", array=w, shape=w.shape)),
+                    expected=_("8 different random numbers"),
                 )
-            for w in sample.weights:
-                if w.size > 1 and np.all(w == w[0]):
-                    raise Fail(
-                        _("All weights of one neuron are equal ({value}); each weight must be drawn separately.").format(value=fmt.num(w[0])),
-                        call="Neuron(8).weights", returned=fmt.value(Value("array", array=w, shape=w.shape)),
-                        expected=_("8 different random numbers"),
-                    )
         if len(sample.biases) > 1 and len(set(sample.biases)) == 1:
             raise Fail(
                 _("Every Neuron(8) gets the same bias, {bias}; the bias must be random too.").format(bias=fmt.num(sample.biases[0])),
@@ -593,11 +659,9 @@ class InitUniform:
             )
 
     def run(self, ctx: Context) -> None:
-        sample = _Sample(ctx, self.neurons, 8)
-        if sample.weights:
-            self._test(_("weights"), np.concatenate(sample.weights))
-        if sample.biases:
-            self._test(_("biases"), np.array(sample.biases))
+        sample = _Sample(ctx, self.neurons, 8, memo=SAMPLE_MEMO)
+        self._test(_("weights"), np.concatenate(sample.weights))
+        self._test(_("biases"), np.array(sample.biases))
 
 
 # -- Neuron.activate ----------------------------------------------------------------------------------------
@@ -669,6 +733,45 @@ def _blame_sigmoid(result: Outcome, sigmoid_outcome: Outcome, expected: float, c
     return True
 
 
+OWN = "own"  # an example on the submission's own Neuron(n): its weights and bias are read back, not set
+OWN_RTOL = 1e-6  # the submission's own weights may be float32; the point is that activate works with them
+
+
+def _own_program(inputs: list[float], *calls: Any) -> list[dict[str, Any]]:
+    return [new("Neuron", len(inputs), slot="n", attrs=("weights", "bias")), *[method("n", "activate", x) for x in calls]]
+
+
+def _own_call(inputs: Any) -> str:
+    return _("n = Neuron({n}); n.activate({x})").format(n=len(inputs), x=fmt.arg(inputs))
+
+
+def _own_values(outcome: Outcome, n: int) -> tuple[np.ndarray[Any, Any], float] | None:
+    """The weights and bias the submission's own Neuron(n) holds, when they are n numbers and one number."""
+    if outcome.raised is not None:
+        return None
+    weights, bias = numbers_in(outcome.attrs.get("weights")), numbers_in(outcome.attrs.get("bias"))
+    if weights is None or bias is None or weights.shape != (n,) or bias.size != 1:
+        return None
+    if not (np.all(np.isfinite(weights)) and np.isfinite(bias).all()):
+        return None
+    return weights, float(bias.reshape(-1)[0])
+
+
+def _own_unusable(ctx: Context, say: bool) -> None:
+    note = _(
+        "activate is graded on weights and bias the grader sets only: your own Neuron(n) gives no weights and bias to use "
+        "(see Neuron.__init__), and activate is not marked down for that."
+    )
+    if say and note not in ctx.notes:
+        ctx.notes.append(note)
+
+
+def _with_own(weights: np.ndarray[Any, Any], bias: float) -> str:
+    return _("with the weights and bias your Neuron set itself, {w} and {b}").format(
+        w=fmt.value(Value("array", array=weights, shape=weights.shape)), b=fmt.num(bias, precise=True)
+    )
+
+
 class _WithInit(ExampleProperty):
     """Probe once whether Neuron(n) works before building the objects activate is called on."""
 
@@ -685,13 +788,18 @@ class ActivateValue(_WithInit):
         return _neuron_example(10, 10)
 
     def explicit(self) -> list[Any]:
-        return [([0.5, -0.5], 0.25, [1.0, 2.0], False), ([1.0], 0.0, [0.0], True), ([0.2, 0.4, -0.6], -0.5, [1.0, 1.0, 1.0], True)]
+        own = [(OWN, [1.0, 2.0, 3.0]), (OWN, [0.5, -1.5]), (OWN, [0.3, -0.7, 1.1, 2.0, -2.5, 0.9, 1.4, -0.2])]
+        return [([0.5, -0.5], 0.25, [1.0, 2.0], False), ([1.0], 0.0, [0.0], True), ([0.2, 0.4, -0.6], -0.5, [1.0, 1.0, 1.0], True), *own]
 
     def describe(self, example: Any) -> str:
+        if example[0] == OWN:
+            return _own_call(np.array(example[1]))
         weights, bias, inputs, as_array = example
         return _activate_call(weights, bias, np.array(inputs) if as_array else inputs)
 
     def program(self, example: Any) -> list[dict[str, Any]]:
+        if example[0] == OWN:
+            return _own_program(example[1], np.array(example[1]))
         weights, bias, inputs, as_array = example
         use_init = bool(getattr(self, "use_init", True))
         return [
@@ -700,7 +808,48 @@ class ActivateValue(_WithInit):
             call("sigmoid", _z(weights, bias, inputs)),
         ]
 
+    def _check_own(self, inputs: list[float], outcomes: list[Outcome], ctx: Context) -> None:
+        """activate on the submission's own Neuron(n), against the sigmoid of its own weights and bias."""
+        own = _own_values(outcomes[0], len(inputs))
+        if own is None:
+            _own_unusable(ctx, say=True)
+            return
+        weights, bias = own
+        what = _own_call(np.array(inputs))
+        z = float(np.dot(weights, np.array(inputs)) + bias)
+        expected = true_sigmoid(z)
+        wanted = _("{value} (sigmoid of {z})").format(value=fmt.num(expected), z=fmt.num(z))
+        result = outcomes[1] if len(outcomes) > 1 else None
+        if result is None:
+            return
+        if result.raised is None:
+            value = plain(result)
+            number = one_number(value)
+            if number is not None and np.isclose(number, expected, rtol=OWN_RTOL, atol=ATOL):
+                return
+        theirs = ctx.run([[call("sigmoid", z)]])[0][0]  # the fault may be the submission's own sigmoid's
+        if _blame_sigmoid(result, theirs, expected, ctx):
+            return
+        with_own = _with_own(weights, bias)
+        if result.raised is not None:
+            raise Fail(
+                _("{call} raised {type}: {message} ({own}).").format(
+                    call=what, type=result.raised.type, message=result.raised.message, own=with_own
+                ),
+                call=what, returned=fmt.value(result.raised), expected=wanted,
+            )
+        value = plain(result)
+        raise Fail(
+            _("{call} returned {returned} {own}; sigmoid(np.dot(weights, inputs) + bias) is {expected}.").format(
+                call=what, returned=fmt.value(value, precise=True), own=with_own, expected=wanted
+            ),
+            call=what, returned=fmt.value(value, precise=True), expected=wanted,
+        )
+
     def check(self, example: Any, outcomes: list[Outcome], ctx: Context) -> None:
+        if example[0] == OWN:
+            self._check_own(example[1], outcomes, ctx)
+            return
         weights, bias, inputs, as_array = example
         what = self.describe(example)
         z = _z(weights, bias, inputs)
@@ -864,15 +1013,22 @@ class ActivateInputs(_WithInit):
         return _neuron_example(8, 5)
 
     def explicit(self) -> list[Any]:
-        return [([0.5, -0.5], 0.25, [1.0, 2.0], False)]
+        return [([0.5, -0.5], 0.25, [1.0, 2.0], False), (OWN, [1.0, 2.0, 3.0]), (OWN, [0.5, -1.5, 2.0, 0.25, -0.75])]
 
     def describe(self, example: Any) -> str:
+        if example[0] == OWN:
+            inputs = example[1]
+            return _("n = Neuron({n}); n.activate({x}); n.activate({xa})").format(
+                n=len(inputs), x=fmt.arg(inputs), xa=fmt.arg(np.array(inputs))
+            )
         weights, bias, inputs, _as_array = example
         return _("n.weights = {w}; n.bias = {b}; n.activate({x}); n.activate({xa})").format(
             w=fmt.arg(np.array(weights)), b=fmt.arg(bias), x=fmt.arg(inputs), xa=fmt.arg(np.array(inputs))
         )
 
     def program(self, example: Any) -> list[dict[str, Any]]:
+        if example[0] == OWN:
+            return _own_program(example[1], list(example[1]), np.array(example[1]))
         weights, bias, inputs, _as_array = example
         use_init = bool(getattr(self, "use_init", True))
         return [
@@ -882,19 +1038,29 @@ class ActivateInputs(_WithInit):
         ]
 
     def check(self, example: Any, outcomes: list[Outcome], ctx: Context) -> None:
-        weights, bias, inputs, _as_array = example
-        if outcomes[0].raised is not None:
-            raise raised_fail("n = Neuron(...)", outcomes[0])
-        kinds = ((outcomes[1], _("a list"), fmt.arg(inputs)), (outcomes[2] if len(outcomes) > 2 else None, _("an array"), fmt.arg(np.array(inputs))))
-        for outcome, kind, shown_inputs in kinds:
+        own = example[0] == OWN
+        if own:
+            inputs = example[1]
+            values = _own_values(outcomes[0], len(inputs))
+            if values is None:
+                _own_unusable(ctx, say=False)  # said once, under activate.value
+                return
+            with_own = " (" + _with_own(*values) + ")"
+        else:
+            weights, bias, inputs, _as_array = example
+            with_own = ""
+            if outcomes[0].raised is not None:
+                raise raised_fail("n = Neuron(...)", outcomes[0])
+        kinds = ((outcomes[1], _("a list"), list(inputs)), (outcomes[2] if len(outcomes) > 2 else None, _("an array"), np.array(inputs)))
+        for outcome, kind, given in kinds:
             if outcome is None:
                 continue
-            what = _activate_call(weights, bias, inputs if kind == _("a list") else np.array(inputs))
+            what = _own_call(given) if own else _activate_call(weights, bias, given)
             if outcome.raised is not None:
                 raise Fail(
                     _("activate fails when the inputs are {kind}: {call} raised {type}: {message}").format(
                         kind=kind, call=what, type=outcome.raised.type, message=outcome.raised.message
-                    ),
+                    ) + with_own,
                     call=what, returned=fmt.value(outcome.raised), expected=_("the same result for a list and for an array"),
                 )
             plain(outcome)
@@ -915,9 +1081,10 @@ PROPERTIES: dict[str, Any] = {
     "sigmoid.scalar": SigmoidScalar(),
     "sigmoid.array": SigmoidArray(),
     "sigmoid.range": SigmoidRange(),
+    "sigmoid.pure": Pure("sigmoid", float_arrays, np.array([-1.0, 0.0, 2.0])),
     "relu.scalar": ReluScalar(),
     "relu.array": ReluArray(),
-    "relu.pure": ReluPure(),
+    "relu.pure": Pure("relu", relu_arrays, np.array([-1.0, 0.0, 2.0])),
     "init.weights": InitWeights(),
     "init.bias": InitBias(),
     "init.random": InitRandom(),

@@ -7,11 +7,8 @@ network, one small inline script (allowed by hash in its Content-Security-Policy
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import statistics
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,8 +17,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import __version__
-from .i18n import _, current_language
-from .model import Counterexample, PropertyResult, PropertyStatus, Report, ReportStatus
+from .files import write_atomic
+from .i18n import current_language
+from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
+from .outcome import maximum_note, timeouts_note, timeouts_sentence, with_timeouts
 from .render import html as page
 
 REPORT_FILE = "report.html"
@@ -33,11 +32,10 @@ BINS = 10
 
 @dataclass
 class Student:
-    """One row of the class: the name the gradebook uses, the report, and the code when it can be shown."""
+    """One row of the class: the name the gradebook uses and the report (which holds the code it graded)."""
 
     name: str
     report: Report
-    source: str | None = None
 
 
 @dataclass
@@ -82,6 +80,7 @@ class PropertyStats:
     part: str
     title: str
     max_points: float
+    graded: int  # the submissions in which this property was graded: the denominator of ``share_failed``
     failed: int
     share_failed: float
     diagnosis: str | None
@@ -95,27 +94,53 @@ class PartStats:
     id: str
     title: str
     max_points: float
+    graded: int  # the submissions that had this part and in which it was graded
     failed: int
     share_failed: float
-    mean_points: float
+    mean_points: float  # over those ``graded``
+
+
+@dataclass
+class ScoreGroup:
+    """The submissions graded out of one maximum (the code alone, or the code and the quiz)."""
+
+    max_score: float
+    students: int
+    scores: list[float]  # their totals, lowest first
+    median: float | None
+    full_marks: int
+    histogram: list[Bin]
+    notes: list[str]  # why these submissions are out of ``max_score`` (outcome.maximum_note), each once
 
 
 @dataclass
 class ClassSummary:
+    """The numbers of a class, for every output of ``grader grade``: totals and their spread per maximum, the
+    statuses, the time-outs, and per part and property the share that did not pass among the submissions in
+    which it was graded."""
+
     students: int
-    max_score: float
-    median: float | None
-    mean: float | None
+    graded: int  # status graded
     full_marks: int
-    share_full_marks: float
-    timed_out: int
+    share_full_marks: float  # of all submissions, each at its own maximum
+    timed_out: int  # status timed_out: the import did not finish in time, nothing was graded
     did_not_import: int
     unreadable: int
     grader_error: int
-    histogram: list[Bin]
+    with_timeouts: int  # graded submissions with at least one property failed by a call that timed out
+    timeout_properties: int  # those properties, over the class
+    groups: list[ScoreGroup]
     parts: list[PartStats]
     properties: list[PropertyStats]
     part_ids: list[str] = field(default_factory=list)
+
+    @property
+    def not_graded(self) -> int:
+        return self.students - self.graded
+
+    @property
+    def max_score(self) -> float:
+        return max((g.max_score for g in self.groups), default=0.0)
 
 
 def _share(count: int, total: int) -> float:
@@ -149,9 +174,10 @@ def _example_size(example: Counterexample) -> tuple[int, str]:
     return len(text), text
 
 
-def _property_stats(results: list[PropertyResult], total: int) -> PropertyStats:
+def _property_stats(results: list[PropertyResult]) -> PropertyStats:
     first = results[0]
-    failures = [r for r in results if not r.passed]
+    graded = [r for r in results if r.status is not PropertyStatus.NOT_GRADED]
+    failures = [r for r in graded if not r.passed]
     diagnoses = Counter(r.diagnosis for r in failures if r.status is PropertyStatus.FAILED and r.diagnosis)
     diagnosis, diagnosis_count = (None, 0)
     if diagnoses:
@@ -168,8 +194,9 @@ def _property_stats(results: list[PropertyResult], total: int) -> PropertyStats:
         part=first.part,
         title=first.title,
         max_points=first.max_points,
+        graded=len(graded),
         failed=len(failures),
-        share_failed=_share(len(failures), total),
+        share_failed=_share(len(failures), len(graded)),
         diagnosis=diagnosis,
         diagnosis_count=diagnosis_count,
         explanation=explanation,
@@ -177,44 +204,71 @@ def _property_stats(results: list[PropertyResult], total: int) -> PropertyStats:
     )
 
 
+def _part_graded(part: PartResult) -> bool:
+    return any(p.status is not PropertyStatus.NOT_GRADED for p in part.properties)
+
+
+def _groups(reports: Sequence[Report]) -> list[ScoreGroup]:
+    by_max: dict[float, list[Report]] = {}
+    for report in reports:
+        by_max.setdefault(report.max_score, []).append(report)
+    groups = []
+    for max_score in sorted(by_max, reverse=True):
+        members = by_max[max_score]
+        scores = sorted(r.score for r in members)
+        groups.append(ScoreGroup(
+            max_score=max_score,
+            students=len(members),
+            scores=scores,
+            median=statistics.median(scores),
+            full_marks=sum(1 for r in members if r.full_marks),
+            histogram=histogram(scores, max_score),
+            notes=list(dict.fromkeys(maximum_note(r) for r in members)),
+        ))
+    return groups
+
+
 def summarise(reports: Sequence[Report]) -> ClassSummary:
-    """The class's numbers: totals, their spread, and per part and property the share that did not pass."""
+    """The class's numbers: totals and their spread per maximum, and per part and property the share that did
+    not pass, of the submissions in which it was graded (a part a submission does not have, such as the quiz
+    without answers, or a part of a submission that could not be run, is not counted)."""
     total = len(reports)
-    scores = [r.score for r in reports]
-    max_score = max((r.max_score for r in reports), default=0.0)
     by_property: dict[str, list[PropertyResult]] = {}
+    by_part: dict[str, list[PartResult]] = {}
     part_titles: dict[str, str] = {}
     part_max: dict[str, float] = {}
     for report in reports:
         for part in report.parts:
             part_titles.setdefault(part.id, part.title)
             part_max[part.id] = max(part_max.get(part.id, 0.0), part.max_points)
+            by_part.setdefault(part.id, []).append(part)
             for prop in part.properties:
                 by_property.setdefault(prop.id, []).append(prop)
     order = {pid: i for i, pid in enumerate(by_property)}
-    properties = sorted((_property_stats(results, total) for results in by_property.values()),
+    properties = sorted((_property_stats(results) for results in by_property.values()),
                         key=lambda s: (-s.share_failed, order[s.id]))
     parts = []
     for index, (part_id, title) in enumerate(part_titles.items()):
-        results = [part for r in reports for part in r.parts if part.id == part_id]
+        results = [part for part in by_part[part_id] if _part_graded(part)]
         failed = sum(1 for part in results if not part.passed)
-        parts.append((index, PartStats(part_id, title, part_max[part_id], failed, _share(failed, total),
+        parts.append((index, PartStats(part_id, title, part_max[part_id], len(results), failed, _share(failed, len(results)),
                                        statistics.fmean(p.points for p in results) if results else 0.0)))
     parts.sort(key=lambda item: (-item[1].share_failed, item[0]))
     full = sum(1 for r in reports if r.full_marks)
     statuses = Counter(r.status for r in reports)
+    timed = [r for r in reports if r.status is ReportStatus.GRADED and r.timeouts]
     return ClassSummary(
         students=total,
-        max_score=max_score,
-        median=statistics.median(scores) if scores else None,
-        mean=statistics.fmean(scores) if scores else None,
+        graded=statuses[ReportStatus.GRADED],
         full_marks=full,
         share_full_marks=_share(full, total),
         timed_out=statuses[ReportStatus.TIMED_OUT],
         did_not_import=statuses[ReportStatus.DID_NOT_IMPORT],
         unreadable=statuses[ReportStatus.UNREADABLE],
         grader_error=statuses[ReportStatus.GRADER_ERROR],
-        histogram=histogram(scores, max_score),
+        with_timeouts=len(timed),
+        timeout_properties=sum(r.timeouts for r in reports),
+        groups=_groups(reports),
         parts=[stats for _index, stats in parts],
         properties=properties,
         part_ids=list(part_titles),
@@ -255,9 +309,12 @@ def _row(student: Student, folder: str, part_ids: list[str]) -> dict[str, object
         "href": quote(folder) + "/" + FEEDBACK_FILE,
         "score": report.score,
         "max_score": report.max_score,
+        "maximum_note": maximum_note(report),
         "parts": [by_id[pid] if pid in by_id else None for pid in part_ids],
-        "status": _("full marks") if report.full_marks else page.status_label(report.status),
+        "status": page.report_status(report),
         "status_value": report.status.value,
+        "timeouts": report.timeouts,
+        "timeouts_note": timeouts_note(report),
         "tone": page.report_tone(report),
     }
 
@@ -274,6 +331,8 @@ def render_class(students: Sequence[Student], facts: RunFacts, folders: dict[str
         facts=facts,
         rows=rows,
         part_titles={p.id: p.title for p in summary.parts},
+        with_timeouts_label=with_timeouts(),
+        timeouts_sentence=timeouts_sentence,
         script=script,
         css=page.stylesheet(),
         csp=page.content_security_policy([script]),
@@ -281,24 +340,11 @@ def render_class(students: Sequence[Student], facts: RunFacts, folders: dict[str
     )
 
 
-def _write(path: Path, text: str) -> None:
-    """Write atomically: a reader sees the old page or the new one, never a part of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def write_class_report(
     out_dir: str | Path, students: Sequence[Student], facts: RunFacts | None = None, folders: dict[str, str] | None = None
 ) -> Path:
-    """Write ``report.html`` and every ``<folder>/feedback.html`` into ``out_dir``; return the report's path.
+    """Write ``report.html`` and every ``<folder>/feedback.html`` into ``out_dir`` (mode 0644 under the usual
+    umask, like every file of a class); return the report's path.
 
     ``folders`` maps a student's name to their folder (by default a tidied, distinct form of the name).
     """
@@ -307,30 +353,15 @@ def write_class_report(
     facts = facts or RunFacts.from_reports([s.report for s in students])
     folders = folders or student_dirs([s.name for s in students])
     for student in students:
-        text = page.render_feedback(student.report, student.source, back="../" + REPORT_FILE)
-        _write(out / folders[student.name] / FEEDBACK_FILE, text)
+        text = page.render_feedback(student.report, back="../" + REPORT_FILE)
+        write_atomic(out / folders[student.name] / FEEDBACK_FILE, text)
     target = out / REPORT_FILE
-    _write(target, render_class(students, facts, folders))
+    write_atomic(target, render_class(students, facts, folders))
     return target
 
 
-def source_text(filename: str, data: bytes) -> str | None:
-    """The code as it was graded: a notebook's code cells, or the file's text (None if it cannot be read)."""
-    try:
-        if filename.lower().endswith(".ipynb"):
-            from .notebook import notebook_code
-
-            return notebook_code(data, filename).source
-        return data.decode("utf-8")
-    except Exception:  # noqa: BLE001 - the page then shows no code; the report says why it was not graded
-        return None
-
-
-def write_for_class(out_dir: Path, rows: Sequence[tuple[str, Report]], sources: dict[str, tuple[str, bytes]]) -> Path:
+def write_for_class(out_dir: Path, rows: Sequence[tuple[str, Report]]) -> Path:
     """What ``grader grade --out DIR`` writes besides the gradebook: ``DIR/report.html`` and each
     ``DIR/<student>/feedback.html``, where ``<student>`` is the gradebook's name (already a folder name)."""
-    students = []
-    for name, report in rows:
-        filename, data = sources.get(name, ("", b""))
-        students.append(Student(name, report, source_text(filename, data) if filename else None))
+    students = [Student(name, report) for name, report in rows]
     return write_class_report(out_dir, students, folders={name: name for name, _report in rows})

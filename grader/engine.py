@@ -21,6 +21,7 @@ from .isolation.limits import make_limits
 from .isolation.runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
 from .lesson import Lesson, PropertySpec
 from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
+from .spans import fill_source
 from .submission import Submission
 
 
@@ -214,6 +215,7 @@ def _run_property(spec: PropertySpec, prop: Any, session: _Session, diagnoses: L
         return result
     except Died as died:
         result = _fail_result(spec, _death_failure(died, prop, session.limits), ctx.notes)
+        result.stopped = died.died.kind  # counted as a time-out by every output when it is one
         result.duration = time.monotonic() - started
         return result
     if status is PropertyStatus.NOT_IMPLEMENTED:
@@ -360,4 +362,5 @@ def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None, 
     report.output_truncated = len(text) > limits.output_bytes or session.output_total > len(session.output)
     report.duration = time.monotonic() - started
     report.notes[:0] = submission.notes  # e.g. what a notebook's conversion left out
+    fill_source(report, submission.source)  # the code and where each part is, for the pages that show it
     return report

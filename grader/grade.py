@@ -36,13 +36,11 @@ from typing import Any
 from . import __version__
 from .discover import Discovery, Found, discover, safe_name
 from .engine import empty_report
+from .files import write_atomic
 from .i18n import _, set_language
 from .lesson import Lesson, load_lesson
-from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
+from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus, SkippedPart
 from .render.csv import cell as _cell
-
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 GRADEBOOK = "gradebook.csv"
 FEEDBACK = "feedback.txt"
@@ -101,11 +99,18 @@ def grade_job(job: Job, lesson_ref: str, language: str | None, limits: dict[str,
                     (Path(tmp) / name).write_bytes(data)
                 report = check(path, lesson, limits, isolation)
             except Exception as exc:  # noqa: BLE001 - a fault of the grader, reported on this submission only
-                report = empty_report(lesson, job.display, ReportStatus.GRADER_ERROR,
-                                      _("The grader failed on this submission: {error}").format(error=f"{type(exc).__name__}: {exc}"),
-                                      _isolation_label(isolation))
+                report = not_graded(lesson, job.display, ReportStatus.GRADER_ERROR,
+                                    _("The grader failed on this submission: {error}").format(error=f"{type(exc).__name__}: {exc}"),
+                                    _isolation_label(isolation))
         _relabel(report, (str(path), tmp), job.display)
         return report
+
+
+def not_graded(lesson: Lesson, display: str, status: ReportStatus, message: str, isolation: str) -> Report:
+    """The report of a submission the grader failed on: every part at 0, and the quiz not counted either."""
+    from .quiz import skip_quiz
+
+    return skip_quiz(empty_report(lesson, display, status, message, isolation), lesson.folder, _("the submission was not graded"))
 
 
 def _isolation_label(requested: str) -> str:
@@ -247,6 +252,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
     values = pick(Report, data)
     values["parts"] = parts
     values["status"] = ReportStatus(data["status"])
+    values["skipped_parts"] = [SkippedPart(**pick(SkippedPart, raw)) for raw in data.get("skipped_parts", [])]
     return Report(**values)
 
 
@@ -261,23 +267,6 @@ def _read_state(folder: Path, key: str) -> Report | None:
 
 
 # -- writing ------------------------------------------------------------------------------------------------
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes the file private; results are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _format_file(format_name: str, report: Report) -> tuple[str, str]:
     from .render import render
 
@@ -301,25 +290,29 @@ def write_student(folder: Path, report: Report, formats: Sequence[str], key: str
             name, text = _format_file(format_name, report)
             write_atomic(folder / name, text)
     write_atomic(folder / FEEDBACK, text_render(report))
-    state = {"key": key, "grader_version": __version__, "report": report.to_dict(timings=True)}
+    state = {"key": key, "grader_version": __version__, "report": report.to_dict(timings=True, source=True)}
     write_atomic(folder / STATE, json.dumps(state, ensure_ascii=False) + "\n")
 
 
 def gradebook_text(lesson: Lesson, rows: Sequence[tuple[str, Report]]) -> str:
     """The gradebook: one row per student, a column per part (the lesson's, then any other a report has, such
-    as the quiz when answers were handed in)."""
+    as the quiz when answers were handed in; empty where a report does not have the part, which then is not in
+    its maximum either), the number of properties that failed because a call timed out, and why the maximum is
+    what it is."""
+    from .outcome import maximum_note
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     part_ids = [part.id for part in lesson.parts]
     for _student, report in rows:
         part_ids += [part.id for part in report.parts if part.id not in part_ids]
-    writer.writerow(["student", "status", "total", "maximum", *part_ids, "submission", "message"])
+    writer.writerow(["student", "status", "total", "maximum", *part_ids, "submission", "message", "timeouts", "maximum_note"])
     for student, report in sorted(rows, key=lambda row: row[0].lower()):
         by_part = {part.id: part.points for part in report.parts}
         writer.writerow([
             _cell(student), report.status.value, f"{report.score:g}", f"{report.max_score:g}",
-            *[f"{by_part.get(part_id, 0.0):g}" for part_id in part_ids],
-            _cell(report.submission), _cell(report.message or ""),
+            *[f"{by_part[part_id]:g}" if part_id in by_part else "" for part_id in part_ids],
+            _cell(report.submission), _cell(report.message or ""), str(report.timeouts), _cell(maximum_note(report)),
         ])
     return buffer.getvalue()
 
@@ -382,8 +375,8 @@ def _context() -> Any:
 
 
 def _broken(job: Job, lesson: Lesson, isolation: str) -> Report:
-    return empty_report(lesson, job.display, ReportStatus.GRADER_ERROR,
-                        _("Grading this submission stopped the grader's worker process; it was not graded."), isolation)
+    return not_graded(lesson, job.display, ReportStatus.GRADER_ERROR,
+                      _("Grading this submission stopped the grader's worker process; it was not graded."), isolation)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -456,7 +449,7 @@ def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: in
                             except BrokenProcessPool:
                                 suspects.append(job)
                             except Exception as exc:  # noqa: BLE001 - a grader fault on one submission
-                                yield job, empty_report(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}", label)
+                                yield job, not_graded(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}", label)
                         if suspects:
                             suspects.extend(running.values())
                             running.clear()
@@ -493,8 +486,8 @@ def run_dask(jobs: Sequence[Job], options: Options, lesson: Lesson) -> Generator
                 try:
                     yield job, future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker lost, or a grader fault
-                    yield job, empty_report(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}",
-                                            _isolation_label(options.isolation))
+                    yield job, not_graded(lesson, job.display, ReportStatus.GRADER_ERROR, f"{type(exc).__name__}: {exc}",
+                                          _isolation_label(options.isolation))
         finally:
             client.cancel(list(futures))
 
@@ -551,7 +544,6 @@ def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="grader-unpack-"))
     graded: dict[str, Graded] = {}
-    sources: dict[str, tuple[str, bytes]] = {}  # the code of each student, for the feedback pages
     last_write = 0.0
     gradebook = out / GRADEBOOK
 
@@ -583,7 +575,6 @@ def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int
             if isinstance(job, Report):
                 record(item.student, job, None)
                 continue
-            sources[item.student] = (job.filename, job.data)
             previous = None if options.force else _read_state(out / item.student, job.key)
             if previous is not None:
                 missing = any(not (out / item.student / FORMAT_FILES.get(f, f"report.{f}")).exists() for f in options.formats)
@@ -608,7 +599,7 @@ def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int
             result.gradebook = gradebook
             from .class_report import write_for_class
 
-            write_for_class(out, [(g.student, g.report) for g in graded.values()], sources)
+            write_for_class(out, [(g.student, g.report) for g in graded.values()])
     result.graded = sorted(graded.values(), key=lambda g: g.student.lower())
     result.duration = time.monotonic() - started
     return result
@@ -616,10 +607,16 @@ def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int
 
 # -- the summary on the terminal --------------------------------------------------------------------------
 def summary_tables(result: ClassResult) -> list[Any]:
-    """Rich renderables: statuses, the score distribution, and how many submissions failed each property."""
+    """Rich renderables: statuses (and time-outs), the score distribution per maximum, and how many submissions
+    failed each property, of those in which it was graded. The numbers are :func:`grader.class_report.summarise`'s,
+    the same as ``report.html`` shows."""
     from rich.table import Table
 
+    from .class_report import summarise
+    from .outcome import timeouts_sentence, with_timeouts
+
     reports = [g.report for g in result.graded]
+    summary = summarise(reports)
     tables: list[Any] = []
     statuses = Counter(r.status.value for r in reports)
     status_table = Table(title=_("Submissions"), title_justify="left")
@@ -628,37 +625,35 @@ def summary_tables(result: ClassResult) -> list[Any]:
     for status in ReportStatus:
         if statuses.get(status.value):
             status_table.add_row(status.value, str(statuses[status.value]))
+        if status is ReportStatus.GRADED and summary.with_timeouts:  # what "timed out" means: see grader.outcome
+            status_table.add_row(with_timeouts(), str(summary.with_timeouts), style="yellow")
+    if summary.timeout_properties:
+        status_table.caption, status_table.caption_justify = timeouts_sentence(summary.timeout_properties), "left"
     reused = sum(1 for g in result.graded if g.reused)
     if reused:
         status_table.add_row(_("(unchanged, not graded again)"), str(reused), style="dim")
     tables.append(status_table)
 
-    scores = Counter(r.score for r in reports)
-    maximum = max((r.max_score for r in reports), default=0.0)
-    dist = Table(title=_("Score distribution"), title_justify="left")
+    notes = [_("Submissions out of {maximum}: {count}. {why}").format(maximum=f"{group.max_score:g}", count=group.students,
+                                                                       why=" ".join(group.notes)) for group in summary.groups]
+    dist = Table(title=_("Score distribution"), title_justify="left", caption="\n".join(notes), caption_justify="left")
     dist.add_column(_("score"), justify="right")
     dist.add_column(_("students"), justify="right")
     dist.add_column("")
-    most = max(scores.values(), default=1)
-    for score in sorted(scores, reverse=True):
-        bar = "█" * max(1, round(30 * scores[score] / most))
-        dist.add_row(f"{score:g}/{maximum:g}", str(scores[score]), bar)
+    counts = [(group.max_score, Counter(group.scores)) for group in summary.groups]
+    most = max((n for _maximum, scores in counts for n in scores.values()), default=1)
+    for maximum, scores in counts:  # the highest maximum first, and in each the best score first
+        for score in sorted(scores, reverse=True):
+            dist.add_row(f"{score:g}/{maximum:g}", str(scores[score]), "█" * max(1, round(30 * scores[score] / most)))
     tables.append(dist)
 
-    failing: Counter[str] = Counter()
-    names: dict[str, str] = {}
-    graded = [r for r in reports if r.status is ReportStatus.GRADED]
-    for report in graded:
-        for prop in report.properties():
-            names[prop.id] = prop.name
-            if not prop.passed:
-                failing[prop.id] += 1
-    if graded:
-        props = Table(title=_("Failed properties (of {count} graded submissions)").format(count=len(graded)), title_justify="left")
+    if summary.properties:
+        props = Table(title=_("Failed properties (of the submissions in which each was graded)"), title_justify="left")
         props.add_column(_("property"))
         props.add_column(_("failed"), justify="right")
-        for prop_id, name in names.items():
-            props.add_row(name, str(failing[prop_id]), style="red" if failing[prop_id] else "green")
+        props.add_column(_("of"), justify="right")
+        for stats in summary.properties:  # most often failed first, as in report.html
+            props.add_row(stats.name, str(stats.failed), str(stats.graded), style="red" if stats.failed else "green")
         tables.append(props)
     return tables
 

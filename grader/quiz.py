@@ -39,7 +39,7 @@ else:  # pragma: no cover - Python 3.10
 
 from .errors import LessonError
 from .i18n import _
-from .model import PartResult, PropertyResult, PropertyStatus, Report
+from .model import PartResult, PropertyResult, PropertyStatus, Report, SkippedPart
 
 PART = "quiz"
 LETTERS = "abcdefgh"
@@ -259,8 +259,21 @@ def grade_quiz(folder: Path, submission: Path) -> PartResult | None:
 
 
 def add_quiz(report: Report, folder: Path, submission: Path) -> Report:
-    """Append the quiz part to a report when the submission has an answers file beside it."""
+    """Append the quiz part to a report when the submission has an answers file beside it; without one, the
+    report says that the quiz is not counted in its maximum, and why."""
     part = grade_quiz(folder, submission)
     if part is not None:
         report.parts.append(part)
+        return report
+    quiz = load_quiz(folder)
+    if quiz is not None:
+        skip_quiz(report, folder, _("there is no {file} beside the code").format(file=quiz.answers))
+    return report
+
+
+def skip_quiz(report: Report, folder: Path, reason: str) -> Report:
+    """Say in ``report`` that the quiz of the lesson in ``folder`` (if it has one) was not graded, and why."""
+    quiz = load_quiz(folder)
+    if quiz is not None and all(part.id != PART for part in report.parts):
+        report.skipped_parts.append(SkippedPart(PART, _(quiz.title), sum(q.points for q in quiz.questions), reason))
     return report

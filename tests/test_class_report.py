@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import statistics
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from grader.class_report import (
 )
 from grader.engine import empty_report
 from grader.lesson import load_lesson
-from grader.model import Counterexample, PropertyStatus, Report, ReportStatus
+from grader.model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus, SkippedPart
 
 LESSON = load_lesson("neuron")
 
@@ -71,14 +73,16 @@ def test_summary_numbers(mixed: list[Student]) -> None:
     assert summary.students == 6
     assert summary.max_score == 17
     scores = sorted(s.report.score for s in mixed)
-    assert scores == [0, 0, 14, 15, 15, 17]
-    assert summary.median == 14.5
-    assert summary.full_marks == 1
+    assert scores[:2] == [0, 0] and scores[-1] == 17 and len(set(scores)) == 4  # two not graded, three partly right
+    [group] = summary.groups  # one maximum: one histogram
+    assert group.median == statistics.median(scores) and group.max_score == 17 and group.students == 6
+    assert summary.full_marks == group.full_marks == 1
     assert summary.share_full_marks == pytest.approx(1 / 6)
     assert (summary.timed_out, summary.did_not_import, summary.grader_error, summary.unreadable) == (1, 1, 0, 0)
-    assert sum(b.count for b in summary.histogram) == 6
-    assert [b.count for b in summary.histogram if b.count] == [2, 1, 2, 1]
-    assert summary.histogram[-1].full and summary.histogram[-1].count == 1
+    assert (summary.graded, summary.not_graded, summary.with_timeouts) == (4, 2, 0)
+    assert sum(b.count for b in group.histogram) == 6
+    assert [(b.low, b.count) for b in group.histogram if b.count] == sorted(Counter(scores).items())
+    assert group.histogram[-1].full and group.histogram[-1].count == 1
 
 
 def test_properties_sorted_by_share_failed_with_diagnosis_and_minimal_example(mixed: list[Student]) -> None:
@@ -87,15 +91,16 @@ def test_properties_sorted_by_share_failed_with_diagnosis_and_minimal_example(mi
     assert shares == sorted(shares, reverse=True)
     top = summary.properties[0]
     assert top.id == "sigmoid.scalar"
-    assert top.failed == 5  # three wrong, two not graded
+    assert (top.failed, top.graded) == (3, 4)  # three wrong of the four graded; the two not graded are not counted
+    assert top.share_failed == pytest.approx(3 / 4)
     assert top.diagnosis == "sign" and top.diagnosis_count == 2
     # the smallest example among those with the most common diagnosis, not the smallest of all
     assert top.example is not None and top.example.call == "sigmoid(1.0)"
     assert top.explanation == "sigmoid(1.0) was wrong"  # as told to that student
     pure = next(p for p in summary.properties if p.id == "relu.pure")
-    assert pure.failed == 3 and pure.diagnosis is None and pure.example is not None
+    assert pure.failed == 1 and pure.diagnosis is None and pure.example is not None
     passed_by_graded = next(p for p in summary.properties if p.id == "init.bias")
-    assert passed_by_graded.failed == 2 and passed_by_graded.example is None
+    assert (passed_by_graded.failed, passed_by_graded.graded) == (0, 4) and passed_by_graded.example is None
     assert [p.id for p in summary.parts][0] == "sigmoid"
 
 
@@ -150,8 +155,9 @@ def test_page_shows_the_summary_numbers(mixed: list[Student]) -> None:
                      lesson_version="1.0.0", isolation="bubblewrap")
     text = render_class(mixed, facts)
     assert re.search(r'id="count">6<', text)
-    assert re.search(r'id="median">14.5<', text)
-    assert re.search(r'id="full-marks">17%<', text)
+    median = statistics.median(s.report.score for s in mixed)
+    assert re.search(rf'id="median"><span data-max="17" data-median="{median:g}">{median:g}<', text)
+    assert re.search(r'id="full-marks" data-count="1">17%<', text)
     assert 'data-fact="timed_out">1<' in text and 'data-fact="did_not_import">1<' in text
     assert 'data-fact="grader_error">0<' in text
     for value in ("2026-01-05 09:00 UTC", "9.9.9", "1.0.0", "bubblewrap"):
@@ -166,4 +172,51 @@ def test_page_shows_the_summary_numbers(mixed: list[Student]) -> None:
 def test_an_empty_class_still_gets_a_page(tmp_path: Path) -> None:
     text = write_class_report(tmp_path, []).read_text(encoding="utf-8")
     assert "No submissions." in text and 'id="count">0<' in text
-    assert summarise([]).median is None
+    assert summarise([]).groups == [] and summarise([]).max_score == 0
+
+
+def _with_quiz(report: Report, right: int) -> Report:
+    """``report`` with a two-question quiz part, ``right`` answers right."""
+    questions = [PropertyResult(id=f"quiz.q{i}", part="quiz", title=f"question {i}", max_points=1.0,
+                                points=1.0 if i < right else 0.0,
+                                status=PropertyStatus.PASSED if i < right else PropertyStatus.FAILED) for i in range(2)]
+    report.parts.append(PartResult(id="quiz", title="Quiz", properties=questions))
+    return report
+
+
+def _without_quiz(report: Report) -> Report:
+    report.skipped_parts.append(SkippedPart("quiz", "Quiz", 2.0, "there is no quiz.toml beside the code"))
+    return report
+
+
+def test_mixed_maxima_shares_of_those_that_had_the_part_and_time_outs() -> None:
+    slow = make_report("gil", {"relu.scalar": ("relu(-1.0)", None), "relu.array": ("relu(z)", None)})
+    for prop in slow.properties():
+        if prop.id in ("relu.scalar", "relu.array"):
+            prop.stopped = "timeout"
+    reports = [
+        _with_quiz(make_report("ada"), right=2),  # 19/19
+        _without_quiz(make_report("bo")),  # 17/17
+        _without_quiz(make_report("cy", {"relu.scalar": ("relu(-1.0)", None)})),
+        _without_quiz(slow),
+        _with_quiz(make_report("ed", status=ReportStatus.DID_NOT_IMPORT), right=1),  # the quiz graded, the code not
+    ]
+    summary = summarise(reports)
+    assert [(g.max_score, g.students, g.full_marks) for g in summary.groups] == [(19, 2, 1), (17, 3, 1)]
+    nineteen, seventeen = summary.groups
+    assert nineteen.histogram[-1].full and nineteen.histogram[-1].count == 1  # full marks is each maximum's own bar
+    assert seventeen.histogram[-1].full and seventeen.histogram[-1].count == 1
+    assert seventeen.notes == ["Out of 17, not 19: Quiz (2 points) is not counted: there is no quiz.toml beside the code."]
+    assert summary.full_marks == 2 and summary.share_full_marks == pytest.approx(2 / 5)
+    quiz = next(p for p in summary.parts if p.id == "quiz")
+    assert (quiz.graded, quiz.failed, quiz.mean_points) == (2, 1, 1.5)  # only the two that answered
+    relu = next(p for p in summary.properties if p.id == "relu.scalar")
+    assert (relu.graded, relu.failed) == (4, 2)  # ed's code was not graded
+    assert (summary.with_timeouts, summary.timeout_properties, summary.timed_out) == (1, 2, 0)
+    assert slow.timeouts == 2 and slow.timed_out and slow.status is ReportStatus.GRADED
+
+    page = render_class([Student(r.submission, r) for r in reports], RunFacts.from_reports(reports, when="2026-01-05"))
+    assert 'data-fact="with_timeouts">1 ' in page and 'data-fact="timed_out">0<' in page
+    assert '<tr data-part="quiz" data-failed="1" data-graded="2">' in page
+    assert re.search(r'data-timeouts="2" data-max="17">\s*<td data-sort="gil">', page)
+    assert "graded, with time-outs" in page

@@ -23,7 +23,7 @@ HOSTILE = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
 
 
 def _notebook(source: str) -> str:
-    cell = {"cell_type": "code", "id": "c1", "execution_count": None, "metadata": {}, "outputs": [], "source": source.splitlines(keepends=True)}
+    cell: dict[str, object] = {"cell_type": "code", "id": "c1", "execution_count": None, "metadata": {}, "outputs": [], "source": source.splitlines(keepends=True)}
     return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
@@ -58,13 +58,15 @@ def test_gradebook_of_a_mixed_class(graded: tuple[Path, Path, ClassResult]) -> N
     book = _gradebook(out)
     assert set(book) == {"alice", "bob", "carol", "dave", "eve", "frank", "mallory"}
     assert list(next(iter(book.values()))) == [
-        "student", "status", "total", "maximum", "sigmoid", "relu", "Neuron.__init__", "Neuron.activate", "submission", "message"]
+        "student", "status", "total", "maximum", "sigmoid", "relu", "Neuron.__init__", "Neuron.activate", "submission", "message",
+        "timeouts", "maximum_note"]
     assert book["alice"]["status"] == "graded" and book["alice"]["total"] == book["alice"]["maximum"] == "17"
     assert book["frank"]["total"] == "17"  # the same code as a notebook
     assert book["bob"]["status"] == "graded" and book["bob"]["total"] == "0"
     assert book["carol"]["status"] == "graded" and 0 < float(book["carol"]["total"]) < 17 and book["carol"]["sigmoid"] != "4"
     assert book["dave"]["status"] == "did_not_import" and "syntax" in book["dave"]["message"]
     assert book["eve"]["status"] == "graded" and book["eve"]["sigmoid"] == "0" and book["eve"]["relu"] == "3"
+    assert int(book["eve"]["timeouts"]) > 0 and book["alice"]["timeouts"] == "0"  # graded, with time-outs
     assert book["mallory"]["total"] == "0"  # whatever it did, it got nothing, and nobody else lost anything
     assert result.total == 7 and not result.interrupted and len(result.graded) == 7
     for row in book.values():
@@ -230,7 +232,9 @@ def test_quiz_answers_beside_the_code_are_graded(tmp_path: Path) -> None:
     book = _gradebook(out)
     quiz_points = sum(q.points for q in quiz.questions)
     assert float(book["ann"]["quiz"]) == quiz_points and float(book["ann"]["total"]) == quiz_points
-    assert book["ben"]["quiz"] == "0" and book["ben"]["total"] == "0"
+    assert book["ben"]["quiz"] == "" and book["ben"]["total"] == "0"  # no answers: no quiz, and not in the maximum
+    assert float(book["ann"]["maximum"]) == float(book["ben"]["maximum"]) + quiz_points
+    assert "quiz.toml" in book["ben"]["maximum_note"] and "quiz.toml" not in book["ann"]["maximum_note"]
     assert book["lone"]["total"] == "0"
     # changing only the answers is a change: the student is graded again
     (root / "ann" / quiz.answers).write_text("")

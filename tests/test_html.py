@@ -14,7 +14,8 @@ from grader.engine import empty_report
 from grader.lesson import load_lesson
 from grader.model import Counterexample, PropertyStatus, Report, ReportStatus
 from grader.render import render
-from grader.render.html import definition_spans, render_feedback
+from grader.render.html import render_feedback
+from grader.spans import definition_spans, fill_source
 
 LESSON = load_lesson("neuron")
 HOSTILE = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\">"
@@ -47,6 +48,7 @@ def failing_report() -> Report:
     wrong.counterexample = Counterexample(call="sigmoid(2.0)", returned="'" + HOSTILE + "'", expected="0.880797")
     wrong.hint = "Mind the minus sign."
     wrong.notes = [HOSTILE]
+    fill_source(report, SOURCE.encode())  # as the engine does: the code, and each part's last line
     return report
 
 
@@ -68,8 +70,11 @@ def tags_of(page: str) -> list[tuple[str, dict[str, str | None]]]:
 
 
 def test_page_shows_points_failure_hint_and_marked_code() -> None:
-    page = render_feedback(failing_report(), SOURCE)
-    assert "sigmoid(z)" in page and "15/17" in page and "2/4" in page
+    report = failing_report()
+    page = render_feedback(report)
+    sigmoid = report.parts[0]
+    assert sigmoid.points < sigmoid.max_points and report.score < report.max_score
+    assert "sigmoid(z)" in page and f"{report.score:g}/{report.max_score:g}" in page and f">{sigmoid.points:g}/{sigmoid.max_points:g}" in page
     assert "Mind the minus sign." in page and "0.880797" in page
     marked = re.findall(r'<span class="hll">.*?(?=<a id="L-|</code>)', page, re.S)
     assert len(marked) == 3  # the def line to the end of sigmoid: lines 4, 5 and 6
@@ -77,7 +82,7 @@ def test_page_shows_points_failure_hint_and_marked_code() -> None:
 
 
 def test_every_piece_of_student_text_is_escaped() -> None:
-    page = render_feedback(failing_report(), SOURCE)
+    page = render_feedback(failing_report())
     tags = tags_of(page)
     assert not [t for t, _a in tags if t in ("script", "img", "iframe", "object", "embed")]
     assert not [(t, name) for t, attrs in tags for name in attrs if name.startswith("on")]
@@ -95,7 +100,7 @@ def test_definition_spans() -> None:
 
 def test_page_without_code_and_for_a_submission_that_did_not_import() -> None:
     report = empty_report(LESSON, "eve.py", ReportStatus.DID_NOT_IMPORT, "Python cannot read your file: a syntax error on line 3.")
-    page = render_feedback(report, None)
+    page = render_feedback(report)
     assert "a syntax error on line 3" in page and "0/17" in page
     assert 'class="source"' not in page
 

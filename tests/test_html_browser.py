@@ -155,7 +155,7 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[S
         path = where / f"s{index}" / "neuron.py"
         path.parent.mkdir()
         path.write_text(source, encoding="utf-8")
-        students.append(Student(name, check(path, LESSON), source))
+        students.append(Student(name, check(path, LESSON)))
     out = where / "out"
     write_class_report(out, students, RunFacts.from_reports([s.report for s in students]))
     return out, students
@@ -172,12 +172,12 @@ def test_class_report_in_chromium(chromium: Any, graded_class: tuple[Path, list[
     assert errors == []
     assert chromium.execute_script("return window.pwned") is None
 
-    histogram = chromium.find_element(By.ID, "histogram")
+    histogram = chromium.find_element(By.ID, "histogram-1")
     assert histogram.is_displayed() and histogram.size["height"] > 50
-    bars = [b for b in chromium.find_elements(By.CSS_SELECTOR, "#histogram .bar") if b.size["height"] > 1]
+    bars = [b for b in chromium.find_elements(By.CSS_SELECTOR, ".histogram .bar") if b.size["height"] > 1]
     summary = summarise([s.report for s in students])
-    assert len(bars) == sum(1 for b in summary.histogram if b.count)
-    assert sum(int(b.get_attribute("data-count")) for b in chromium.find_elements(By.CSS_SELECTOR, "#histogram .bin")) == len(students)
+    assert len(bars) == sum(1 for g in summary.groups for b in g.histogram if b.count)
+    assert sum(int(b.get_attribute("data-count")) for b in chromium.find_elements(By.CSS_SELECTOR, ".histogram .bin")) == len(students)
 
     table = chromium.find_element(By.ID, "student-table")
     assert table.is_displayed()
@@ -226,7 +226,7 @@ def test_hostile_submission_runs_nothing(chromium: Any, graded_class: tuple[Path
     hostile = students[-1]
     assert "<script>" in hostile.report.output and "onerror" in hostile.report.output  # the page gets the payload
     page = tmp_path / "feedback.html"
-    page.write_text(render_feedback(hostile.report, hostile.source), encoding="utf-8")
+    page.write_text(render_feedback(hostile.report), encoding="utf-8")
     errors = open_page(chromium, page)
     screenshot(chromium, tmp_path / "hostile.png")
     assert errors == []  # not even a script refused by the page's Content-Security-Policy

@@ -37,7 +37,7 @@ def translated(language: str) -> set[str]:
         po = LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po"
         if po.is_file():
             with po.open("rb") as handle:
-                done |= {m.id for m in read_po(handle) if m.id and m.string and not m.fuzzy}
+                done |= {m.id for m in read_po(handle) if isinstance(m.id, str) and m.id and m.string and not m.fuzzy}
     return done
 
 
@@ -61,7 +61,8 @@ def dutch(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_pages_in_dutch(dutch: None) -> None:
     assert current_language() == "nl"
     report = empty_report(load_lesson("neuron"), "eva.py", ReportStatus.DID_NOT_IMPORT, "x")
-    feedback = render_feedback(report, "def sigmoid(z):\n    return z\n")
+    report.source = "def sigmoid(z):\n    return z\n"
+    feedback = render_feedback(report)
     assert '<html lang="nl">' in feedback and "Je code" in feedback and "niet te importeren" in feedback
     page = render_class([Student("eva", report)], RunFacts.from_reports([report], when="2026-01-05"))
     assert '<html lang="nl">' in page and "Klasoverzicht" in page and "Niet te importeren" in page

@@ -7,7 +7,6 @@ and the page carries a Content-Security-Policy that allows no script except the 
 
 from __future__ import annotations
 
-import ast
 import base64
 import hashlib
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pygments.lexers import PythonLexer
 from .. import __version__
 from ..i18n import LOCALE_DIR, _, add_catalogue, current_language
 from ..model import PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
+from ..outcome import maximum_note, timeouts_note, with_timeouts
 from .text import points_label
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
@@ -93,6 +93,15 @@ def status_label(status: ReportStatus) -> str:
     return labels[status]
 
 
+def report_status(report: Report) -> str:
+    """The status as every page says it: full marks, graded with time-outs (see grader.outcome), or the status."""
+    if report.full_marks:
+        return _("full marks")
+    if report.status is ReportStatus.GRADED and report.timeouts:
+        return with_timeouts()
+    return status_label(report.status)
+
+
 def report_tone(report: Report) -> str:
     if report.full_marks:
         return STATUS_OK
@@ -133,7 +142,7 @@ class PartView:
     tone: str
     summary: str | None  # one line instead of the properties, when they all say the same
     properties: list[PropertyView]
-    marked: tuple[int, int] | None  # the lines of the part's code, when it failed and its code is known
+    marked: tuple[int, int] | None  # the lines of the part's definition (from the model), when it did not pass
 
 
 def property_view(prop: PropertyResult, explained: bool = False) -> PropertyView:
@@ -146,38 +155,20 @@ def property_view(prop: PropertyResult, explained: bool = False) -> PropertyView
     return PropertyView(prop, mark, tone, word, show_example, show_hint, explained)
 
 
-def part_view(part: PartResult, spans: dict[int, tuple[int, int]]) -> PartView:
+def part_view(part: PartResult) -> PartView:
     statuses = {p.status for p in part.properties}
     summary = None
     if statuses == {PropertyStatus.NOT_IMPLEMENTED}:
         summary = _("not implemented yet")
     elif len(statuses) == 1 and statuses <= {PropertyStatus.MISSING, PropertyStatus.NOT_GRADED}:
         summary = part.properties[0].message or ""
-    marked = None
-    if not part.passed and part.line is not None:
-        marked = spans.get(part.line, (part.line, part.line))
+    marked = None if part.passed else part.lines
     views, told = [], set()
     for prop in part.properties:  # each diagnosis once per part, under the first property it explains
         views.append(property_view(prop, explained=prop.diagnosis is not None and prop.diagnosis in told))
         if prop.diagnosis is not None and not prop.passed:
             told.add(prop.diagnosis)
     return PartView(part, part_tone(part), summary, views, marked)
-
-
-def definition_spans(source: str) -> dict[int, tuple[int, int]]:
-    """First and last line of every function and class, by the line of its ``def``/``class``.
-
-    Parsing is safe: ``ast.parse`` runs nothing. A file that does not parse marks only the lines it is told.
-    """
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
-    spans: dict[int, tuple[int, int]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            spans.setdefault(node.lineno, (node.lineno, node.end_lineno or node.lineno))
-    return spans
 
 
 def highlighted_source(source: str, marked: list[tuple[int, int]]) -> Markup:
@@ -189,30 +180,18 @@ def highlighted_source(source: str, marked: list[tuple[int, int]]) -> Markup:
     return Markup(highlight(source, PythonLexer(stripnl=False, ensurenl=True), formatter))
 
 
-def read_source(report: Report) -> str | None:
-    """The code that was graded, when ``report.submission`` names a file or a folder that can be read again.
-
-    For a notebook this is the Python made of its code cells, as graded; line numbers refer to it.
-    """
-    try:
-        from ..lesson import load_lesson
-        from ..submission import read_submission
-
-        submission = read_submission(Path(report.submission), f"{load_lesson(report.lesson).module}.py")
-        return submission.source.decode("utf-8", errors="replace")
-    except Exception:  # noqa: BLE001 - a page without the code rather than no page
-        return None
-
-
-def feedback_context(report: Report, source: str | None, back: str | None = None) -> dict[str, Any]:
-    spans = definition_spans(source) if source is not None else {}
-    parts = [part_view(part, spans) for part in report.parts]
+def feedback_context(report: Report, back: str | None = None) -> dict[str, Any]:
+    """What the page shows, from the model alone: the code and the lines of each part come with the report."""
+    parts = [part_view(part) for part in report.parts]
+    source = report.source
     return {
         "lang": current_language(),
         "report": report,
         "parts": parts,
         "tone": report_tone(report),
-        "status": status_label(report.status),
+        "status": report_status(report),
+        "timeouts_note": timeouts_note(report),
+        "maximum_note": maximum_note(report),
         "source": highlighted_source(source, [p.marked for p in parts if p.marked]) if source is not None else None,
         "back": back,
         "css": stylesheet(),
@@ -221,11 +200,11 @@ def feedback_context(report: Report, source: str | None, back: str | None = None
     }
 
 
-def render_feedback(report: Report, source: str | None = None, back: str | None = None) -> str:
+def render_feedback(report: Report, back: str | None = None) -> str:
     """One student's page; ``back`` links to the class report when the page is part of one."""
-    return environment().get_template("feedback.html").render(feedback_context(report, source, back))
+    return environment().get_template("feedback.html").render(feedback_context(report, back))
 
 
 def render(report: Report) -> str:
-    """The feedback page of a single submission, with its code when the submission's file can be read."""
-    return render_feedback(report, read_source(report))
+    """The feedback page of a single submission, with its code when the report holds it."""
+    return render_feedback(report)

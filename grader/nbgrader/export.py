@@ -294,7 +294,8 @@ def build_notebook(lesson: Lesson, *, solutions: bool, isolation: str = "auto") 
             add(new_code_cell(chunk.student), f"code-{slug(chunk.name)}")
     quiz_cells = _quiz_cells(lesson)
     for number, cell in enumerate(quiz_cells, start=1):
-        add(cell, f"quiz-{number}" if number < len(quiz_cells) else "quiz-answers")
+        cell_id = f"quiz-{number}" if cell.cell_type == "markdown" else "quiz-answers"
+        add(cell, cell_id, _nbgrader(cell_id, locked=True) if cell.cell_type == "markdown" else None)  # the questions are locked
     for language in ("en", "nl"):
         text, translated = _in_language(language, lesson)
         add(new_markdown_cell(text), f"check-{language}", _nbgrader(f"check-{language}", locked=True))

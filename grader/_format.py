@@ -62,7 +62,11 @@ def value(v: Value | Raised | None, precise: bool = False) -> str:
     if v is None:
         return _("nothing")
     if isinstance(v, Raised):
-        where = _(" (line {line})").format(line=v.line) if v.line else ""
+        where = ""
+        if v.line and v.cell is not None:
+            where = _(" (cell {cell}, line {line})").format(cell=v.cell, line=v.line)
+        elif v.line:
+            where = _(" (line {line})").format(line=v.line)
         message = f": {v.message}" if v.message else ""
         return _("an error, {type}{message}{where}").format(type=v.type, message=message, where=where)
     kind = v.kind

@@ -54,7 +54,7 @@ class _Session:
         where = self.submission.path
         protect = (str(where.parent), str(where.parent.parent)) if where is not None else ()
         self.child = Child(self.submission.source, self.lesson.module, self.lesson.names, self.limits, isolation=self.isolation,
-                           protect=protect, beside=self.submission.beside)
+                           protect=protect, beside=self.submission.beside, cells=self.submission.cells)
         report = self.child.start(self.until)
         if self.first_import is None:
             self.first_import = report
@@ -245,16 +245,25 @@ def _not_graded(spec: PropertySpec, status: PropertyStatus, message: str) -> Pro
     )
 
 
+def _where(line: int | None, cell: int | None) -> str:
+    """" on line 3", or in a notebook " in cell 4, line 3"."""
+    if not line:
+        return ""
+    if cell is not None:
+        return _(" in cell {cell}, line {line}").format(cell=cell, line=line)
+    return _(" on line {line}").format(line=line)
+
+
 def _import_sentence(report: ImportReport, limits: Limits) -> tuple[ReportStatus, str | None]:
     if report.error is None:
         return ReportStatus.GRADED, None
     if report.error == "syntax":
-        where = _(" on line {line}").format(line=report.line) if report.line else ""
+        where = _where(report.line, report.cell)
         return ReportStatus.DID_NOT_IMPORT, _("Python cannot read your file: a syntax error{where}: {message}.").format(
             where=where, message=report.message.rstrip(".")
         )
     if report.error == "exception":
-        where = _(" on line {line}").format(line=report.line) if report.line else ""
+        where = _where(report.line, report.cell)
         return ReportStatus.DID_NOT_IMPORT, _("Importing your file raised {type}{where}: {message}.").format(
             type=report.exc_type or "an error", where=where, message=report.message.rstrip(".")
         )

@@ -53,6 +53,7 @@ class NotebookCode:
     source: str
     notes: list[str] = field(default_factory=list)
     cells: int = 0  # code cells that contributed to the source
+    starts: tuple[tuple[int, int], ...] = ()  # (line of the joined source where a cell's code begins, the cell's number)
 
 
 def _is_ipython_line(line: str) -> bool:
@@ -142,6 +143,8 @@ def source_from_cells(cells: Iterable[tuple[str, dict[str, Any] | None]]) -> Not
     dropped: list[str] = []
     skipped = 0
     used = 0
+    starts: list[tuple[int, int]] = []
+    line = 1
     for number, (source, metadata) in enumerate(cells, start=1):
         if is_quiz_cell(source, metadata):
             continue
@@ -153,7 +156,10 @@ def source_from_cells(cells: Iterable[tuple[str, dict[str, Any] | None]]) -> Not
         if code is None or not code.strip():
             continue
         used += 1
-        parts.append(f"# %% cell {number}\n{code.rstrip()}\n")
+        part = f"# %% cell {number}\n{code.rstrip()}\n"
+        starts.append((line + 1, number))  # the marker is on `line`, the cell's first line below it
+        line += part.count("\n") + 1  # the part's lines and the newline that joins it to the next
+        parts.append(part)
     notes = []
     if dropped:
         shown = ", ".join(f"`{line[:40]}`" for line in dropped[:3])
@@ -165,7 +171,7 @@ def source_from_cells(cells: Iterable[tuple[str, dict[str, Any] | None]]) -> Not
         )
     if skipped:
         notes.append(_("Test cells were skipped: they run the grader, they are not part of your code ({count}).").format(count=skipped))
-    return NotebookCode(source="\n".join(parts), notes=notes, cells=used)
+    return NotebookCode(source="\n".join(parts), notes=notes, cells=used, starts=tuple(starts))
 
 
 def notebook_code(data: bytes, display: str) -> NotebookCode:
@@ -226,4 +232,4 @@ def read_notebook(target: Path, display: str) -> Submission:
         raise SubmissionError(_("{path} is a notebook without code: it has no code cells to grade.").format(path=display))
     source = code.source.encode("utf-8")
     check_source(source, display)
-    return Submission(source=source, display=display, path=target, notes=tuple(code.notes))
+    return Submission(source=source, display=display, path=target, notes=tuple(code.notes), cells=code.starts)

@@ -22,6 +22,7 @@ class Submission:
     path: Path | None = None
     notes: tuple[str, ...] = ()  # told to the student in the report, e.g. what a notebook's conversion left out
     beside: tuple[tuple[str, bytes], ...] = ()  # the student's own data files next to the lesson's file (name, bytes)
+    cells: tuple[tuple[int, int], ...] = ()  # a notebook's: (line of the source where a cell begins, the cell's number)
 
 
 BESIDE_FILES = 32  # data files copied next to the submission's copy, at most ...

@@ -196,3 +196,29 @@ def test_a_typo_in_the_quiz_cell_names_cell_and_line_and_leaves_the_code_alone(t
     bias, init = next(part for part in report.parts if part.id == "quiz").properties
     assert init.passed and not bias.passed
     assert bias.message is not None and bias.message.startswith("cell 2, line 1 is not valid TOML")
+
+
+# -- errors are located by cell ---------------------------------------------------------------------------------------
+def test_the_cell_map_points_at_each_cells_first_line() -> None:
+    code = source_from_cells([("import numpy as np", None), ("%matplotlib inline", None), ("x = 1\ny = 2", None), ("z = 3", None)])
+    lines = code.source.splitlines()
+    assert code.starts == ((2, 1), (5, 3), (9, 4))  # the magic-only cell 2 adds nothing
+    for start, number in code.starts:
+        assert lines[start - 2] == f"# %% cell {number}"  # the marker sits just above the cell's first line
+    assert lines[5 - 1] == "x = 1" and lines[9 - 1] == "z = 3"
+
+
+def test_a_syntax_error_in_a_notebook_is_told_by_cell_and_line(tmp_path: Path, lesson: Lesson) -> None:
+    path = write_notebook(tmp_path / "neuron.ipynb", new_code_cell("import numpy as np"), new_markdown_cell("# Text"),
+                          new_code_cell("def sigmoid(z):\n    return 1 / (1 + np.exp(-z))"), new_code_cell("def relu(z):\n    x = = 1"))
+    report = check(path, lesson)
+    assert report.status is ReportStatus.DID_NOT_IMPORT
+    assert report.message is not None and " in cell 3, line 2" in report.message, report.message  # the third code cell
+
+
+def test_an_exception_at_import_in_a_notebook_is_told_by_cell_and_line(tmp_path: Path, lesson: Lesson) -> None:
+    path = write_notebook(tmp_path / "neuron.ipynb", new_code_cell("x = 1\ny = 2"), new_code_cell(REFERENCE.read_text(encoding="utf-8")),
+                          new_code_cell("print('demo')\nrelu(undefined_name)"))
+    report = check(path, lesson)
+    assert report.message is not None and "raised NameError in cell 3, line 2" in report.message, report.message
+    assert report.score > 0  # what was defined before the error is graded

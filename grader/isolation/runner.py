@@ -47,6 +47,7 @@ class Raised:
     type: str
     message: str
     line: int | None = None
+    cell: int | None = None  # a notebook's cell, when ``line`` is counted within it
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class ImportReport:
     stubs: dict[str, bool] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     defined: tuple[str, ...] = ()
+    cell: int | None = None  # a notebook's cell, when ``line`` is counted within it
 
 
 class ChildDied(Exception):
@@ -85,16 +87,28 @@ class ChildDied(Exception):
         self.detail = detail
 
 
-def _parse_raised(data: Any) -> Raised:
+def in_cell(line: int | None, cells: tuple[tuple[int, int], ...]) -> tuple[int | None, int | None]:
+    """A line of a notebook's joined source as (cell, line within that cell); (None, line) for a .py file."""
+    if line is None or not cells:
+        return None, line
+    found = [(start, number) for start, number in cells if start <= line]
+    if not found:
+        return None, line
+    start, number = found[-1]
+    return number, line - start + 1
+
+
+def _parse_raised(data: Any, cells: tuple[tuple[int, int], ...] = ()) -> Raised:
     if not isinstance(data, dict):
         raise ProtocolError("bad exception record")
     exc_type, message, line = data.get("type"), data.get("msg"), data.get("line")
     if type(exc_type) is not str or type(message) is not str or not (line is None or type(line) is int):
         raise ProtocolError("bad exception record")
-    return Raised(exc_type[:200], message[:2000], line)
+    cell, line = in_cell(line, cells)
+    return Raised(exc_type[:200], message[:2000], line, cell)
 
 
-def _parse_outcome(data: Any) -> Outcome:
+def _parse_outcome(data: Any, cells: tuple[tuple[int, int], ...] = ()) -> Outcome:
     if not isinstance(data, dict):
         raise ProtocolError("bad outcome")
     args_after = None
@@ -103,15 +117,15 @@ def _parse_outcome(data: Any) -> Outcome:
             raise ProtocolError("bad arguments")
         args_after = tuple(decode_value(a) for a in data["args_after"])
     if "raised" in data:
-        return Outcome(raised=_parse_raised(data["raised"]), args_after=args_after)  # what it did to them before raising
+        return Outcome(raised=_parse_raised(data["raised"], cells), args_after=args_after)  # what it did to them before raising
     value = decode_value(data.get("value"))
     attrs: dict[str, Value | Raised] = {}
     raw_attrs = data.get("attrs") or {}
     if not isinstance(raw_attrs, dict):
         raise ProtocolError("bad attributes")
     for name, raw in raw_attrs.items():
-        attrs[str(name)] = _parse_raised(raw["raised"]) if isinstance(raw, dict) and "raised" in raw else decode_value(raw)
-    init_error = _parse_raised(data["init_error"]["raised"]) if data.get("init_error") else None
+        attrs[str(name)] = _parse_raised(raw["raised"], cells) if isinstance(raw, dict) and "raised" in raw else decode_value(raw)
+    init_error = _parse_raised(data["init_error"]["raised"], cells) if data.get("init_error") else None
     return Outcome(value=value, attrs=attrs, args_after=args_after, init_error=init_error)
 
 
@@ -170,8 +184,10 @@ class Child:
     """One child process holding one imported submission, isolated as ``isolation`` says."""
 
     def __init__(self, source: bytes, module_name: str, names: list[str], limits: Limits, workdir: Path | None = None,
-                 isolation: Isolation | None = None, protect: tuple[str, ...] = (), beside: tuple[tuple[str, bytes], ...] = ()) -> None:
+                 isolation: Isolation | None = None, protect: tuple[str, ...] = (), beside: tuple[tuple[str, bytes], ...] = (),
+                 cells: tuple[tuple[int, int], ...] = ()) -> None:
         self.limits = limits
+        self.cells = cells  # a notebook's cells, so that lines are told as "cell N, line M"
         self.protect = protect  # folders that basic isolation keeps the child out of, besides the kit
         self.module_name = module_name
         self.names = names
@@ -345,7 +361,7 @@ class Child:
         if error not in (None, "syntax", "exception", "encoding", "unreadable"):
             raise ProtocolError("bad import error")
         message = imp.get("msg", "")
-        line = imp.get("line")
+        cell, line = in_cell(imp.get("line") if type(imp.get("line")) is int else None, self.cells)
         exc_type = imp.get("type")
         return ImportReport(
             error=error,
@@ -356,6 +372,7 @@ class Child:
             stubs={str(k): v is True for k, v in stubs.items() if str(k) in self.names},
             defined=tuple(str(d)[:100] for d in defined[:200]),
             lines=lines,
+            cell=cell,
         )
 
     def alive(self) -> bool:
@@ -482,7 +499,7 @@ class Child:
                 reply = self._read_reply(self.limits.call_seconds, index, until)
                 if not isinstance(reply, dict) or not isinstance(reply.get("results"), list):
                     raise ProtocolError("bad reply")
-                outcomes = [_parse_outcome(item) for item in reply["results"]]
+                outcomes = [_parse_outcome(item, self.cells) for item in reply["results"]]
             except ChildDied:
                 self.kill()
                 raise

@@ -217,3 +217,18 @@ def test_reports_are_deterministic(tmp_path: Path, lesson: Lesson) -> None:
     for format_name in ("text", "json", "gradescope"):
         assert render(first, format_name) == render(second, format_name)
     assert first.score < first.max_score
+
+
+def test_the_text_report_says_why_a_lone_file_is_out_of_17(tmp_path: Path) -> None:
+    lone = tmp_path / "neuron.py"
+    lone.write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    report = check(lone, "neuron")
+    text = render(report, "text")
+    quiz = next(part for part in report.skipped_parts)
+    assert f"Total: {report.score:g}/{report.max_score:g}" in text
+    assert f"Out of {report.max_score:g}, not {report.max_score + quiz.max_points:g}: " in text and "quiz.toml" in text
+    with_quiz = tmp_path / "with_quiz"
+    with_quiz.mkdir()
+    (with_quiz / "neuron.py").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    (with_quiz / "quiz.toml").write_text((REFERENCE.parent / "quiz.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert "Out of" not in render(check(with_quiz, "neuron"), "text")

@@ -10,6 +10,7 @@ from rich.text import Text
 from .. import _format as fmt
 from ..i18n import _
 from ..model import PropertyResult, PropertyStatus, Report, ReportStatus
+from ..outcome import maximum_note, timeouts_sentence
 
 
 def points(value: float) -> str:
@@ -108,6 +109,10 @@ def build(report: Report) -> Group:
     if report.full_marks:
         total.append("  " + _("full marks"), style="bold green")
     items.append(total)
+    if report.skipped_parts:  # why it is out of 17 and not 19, in the words of every other output
+        items.append(Text(maximum_note(report), style="dim"))
+    if report.timeouts:
+        items.append(Text(timeouts_sentence(report.timeouts), style="dim"))
     if report.output:
         items.append(Text())
         items.append(Text(_("Your code printed:"), style="dim"))

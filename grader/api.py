@@ -20,7 +20,7 @@ from .i18n import _
 from .isolation import limits as _limits
 from .isolation.limits import Limits
 from .isolation.runner import ChildDied, Outcome, Raised
-from .isolation.values import Value, encode_arg
+from .isolation.values import ChildRef, Value, encode_arg
 
 __all__ = [
     "Context",
@@ -34,12 +34,14 @@ __all__ = [
     "Value",
     "call",
     "fmt",
+    "lesson_ref",
     "method",
     "numbers_in",
     "unreadable_text",
     "new",
     "obj",
     "set_attrs",
+    "slot_ref",
     "st",
 ]
 
@@ -48,17 +50,31 @@ Program = list[Op]
 
 
 # -- operations the child can run ---------------------------------------------------------------------------
-def call(fn: str, *args: Any, watch_args: bool = False) -> Op:
-    """Call the submission's function ``fn`` (a dotted name is allowed) with ``args``."""
-    return {"op": "call", "fn": fn, "args": [encode_arg(a) for a in args], "watch_args": watch_args}
+def lesson_ref(name: str, *args: Any) -> ChildRef:
+    """An argument (or attribute value) that is the lesson's own object ``name`` in the child, from the module named
+    in lesson.toml's ``[child] module`` (trusted lesson code: fakes, activations the student cannot special-case);
+    with ``args``, what calling it with them returns there (``lesson_ref("Affine", 2.0, -1.0)``)."""
+    return ChildRef("lesson", name, tuple(args) if args else None)
 
 
-def new(cls: str, *args: Any, slot: str | None = None, attrs: tuple[str, ...] = ()) -> Op:
-    """Instantiate the submission's class, report ``attrs`` of the new object, keep it in ``slot``."""
-    return {"op": "new", "cls": cls, "args": [encode_arg(a) for a in args], "slot": slot, "attrs": list(attrs)}
+def slot_ref(slot: str) -> ChildRef:
+    """An argument (or attribute value) that is the object an earlier operation of the same program kept in ``slot``."""
+    return ChildRef("slot", slot)
 
 
-def obj(cls: str, slot: str, init_args: tuple[Any, ...] | None = None, **attrs: Any) -> Op:
+def call(fn: str, *args: Any, watch_args: bool = False, lesson: bool = False) -> Op:
+    """Call the submission's function ``fn`` (a dotted name is allowed; the lesson's child module's with
+    ``lesson``) with ``args``; ``watch_args`` reports the arguments as they are after the call."""
+    return {"op": "call", "fn": fn, "args": [encode_arg(a) for a in args], "watch_args": watch_args, "lesson": lesson}
+
+
+def new(cls: str, *args: Any, slot: str | None = None, attrs: tuple[str, ...] = (), lesson: bool = False) -> Op:
+    """Instantiate the submission's class (the lesson's child module's with ``lesson``), report ``attrs`` of the
+    new object (dotted paths with list indices allowed: ``"layers.0.weights"``), keep it in ``slot``."""
+    return {"op": "new", "cls": cls, "args": [encode_arg(a) for a in args], "slot": slot, "attrs": list(attrs), "lesson": lesson}
+
+
+def obj(cls: str, slot: str, init_args: tuple[Any, ...] | None = None, lesson: bool = False, **attrs: Any) -> Op:
     """An instance whose attributes the grader sets itself; built with ``init_args`` if that works, else bare."""
     return {
         "op": "obj",
@@ -66,6 +82,7 @@ def obj(cls: str, slot: str, init_args: tuple[Any, ...] | None = None, **attrs: 
         "slot": slot,
         "init_args": None if init_args is None else [encode_arg(a) for a in init_args],
         "set": {name: encode_arg(v) for name, v in attrs.items()},
+        "lesson": lesson,
     }
 
 
@@ -73,8 +90,11 @@ def set_attrs(slot: str, **attrs: Any) -> Op:
     return {"op": "set", "slot": slot, "attrs": {name: encode_arg(v) for name, v in attrs.items()}}
 
 
-def method(slot: str, name: str, *args: Any, attrs: tuple[str, ...] = ()) -> Op:
-    return {"op": "method", "slot": slot, "name": name, "args": [encode_arg(a) for a in args], "attrs": list(attrs)}
+def method(slot: str, name: str, *args: Any, attrs: tuple[str, ...] = (), watch_args: bool = False) -> Op:
+    """Call method ``name`` of the object in ``slot``; report ``attrs`` of it afterwards, and with ``watch_args``
+    the arguments as they are after the call."""
+    return {"op": "method", "slot": slot, "name": name, "args": [encode_arg(a) for a in args], "attrs": list(attrs),
+            "watch_args": watch_args}
 
 
 # -- verdicts -----------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from .diagnosis import LessonDiagnoses, diagnose_part, explain_named, load_diagn
 from .i18n import _
 from .isolation.limits import make_limits
 from .isolation.runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
-from .lesson import Lesson, PropertySpec
+from .lesson import Lesson, PropertySpec, child_files
 from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
 from .spans import fill_source
 from .submission import Submission
@@ -53,8 +53,11 @@ class _Session:
     def start(self) -> ImportReport:
         where = self.submission.path
         protect = (str(where.parent), str(where.parent.parent)) if where is not None else ()
+        given, lesson_module = child_files(self.lesson)
+        ours = {name for name, _data in given}
+        beside = given + tuple(item for item in self.submission.beside if item[0] not in ours)
         self.child = Child(self.submission.source, self.lesson.module, self.lesson.names, self.limits, isolation=self.isolation,
-                           protect=protect, beside=self.submission.beside, cells=self.submission.cells)
+                           protect=protect, beside=beside, cells=self.submission.cells, lesson_module=lesson_module)
         report = self.child.start(self.until)
         if self.first_import is None:
             self.first_import = report

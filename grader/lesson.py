@@ -86,6 +86,28 @@ class Lesson:
         return self._implementations
 
 
+CHILD_MODULE = "_lesson_child.py"  # the name the lesson's child module has beside the submission's copy
+
+
+def child_files(lesson: Lesson) -> tuple[tuple[tuple[str, bytes], ...], str | None]:
+    """What the lesson puts beside the submission's copy in the child (``[child]`` in lesson.toml): its helper files
+    (``helpers``, relative to the lesson folder: modules the student's code imports, given by the course) and its
+    trusted child module (``module``, relative to ``.meta/``: the fakes and activations the properties pass into the
+    student's code), and the name of the latter; a helper of the lesson wins over a student's file of that name."""
+    table = lesson.raw.get("child") or {}
+    files: list[tuple[str, bytes]] = []
+    try:
+        for helper in table.get("helpers", []):
+            path = lesson.folder / str(helper)
+            files.append((path.name, path.read_bytes()))
+        module = table.get("module")
+        if module:
+            files.append((CHILD_MODULE, (lesson.folder / ".meta" / str(module)).read_bytes()))
+    except OSError as exc:
+        raise LessonError(f"{lesson.folder}: [child] names a file that cannot be read: {exc}") from exc
+    return tuple(files), CHILD_MODULE if table.get("module") else None
+
+
 def load_module(path: Path, name: str) -> Any:
     """Import a lesson's Python file (its properties or diagnoses: kit code, run in the grader's process)."""
     spec = importlib.util.spec_from_file_location(name, path)

@@ -340,11 +340,22 @@ def _numpy_scalar_types(numpy: object) -> frozenset[type]:
     return _SCALARS[0]
 
 
-def _decode(data: object, np: object) -> object:
+def _decode(data: object, np: object, slots: dict[str, object] | None = None, lesson: object = None) -> object:
+    """An argument from the parent: plain data, or an object inside this process (one of the lesson's own, from
+    its trusted child module, or one made earlier in the same program)."""
     numpy = np  # type: ignore[assignment]
     if not isinstance(data, dict):
         raise ValueError("bad argument")
     kind = data["t"]
+    if kind == "slot":
+        return (slots or {})[str(data["name"])]
+    if kind == "lesson":
+        if lesson is None:
+            raise ValueError("this lesson has no child module")
+        found = _lookup(lesson, str(data["name"]))
+        if data.get("args") is None:
+            return found
+        return found(*[_decode(a, np, slots, lesson) for a in data["args"]])  # type: ignore[operator]
     if kind == "float":
         number = float.fromhex(data["v"])
         return numpy.float64(number) if data.get("dtype") == "float64" else number  # type: ignore[attr-defined]
@@ -355,12 +366,22 @@ def _decode(data: object, np: object) -> object:
     if kind == "none":
         return None
     if kind == "list":
-        return [_decode(v, np) for v in data["items"]]
+        return [_decode(v, np, slots, lesson) for v in data["items"]]
     if kind == "array":
         raw = base64.b64decode(data["data"])
         arr = numpy.frombuffer(raw, dtype="<f8").astype(numpy.float64)  # type: ignore[attr-defined]
         return arr.reshape(data["shape"])
     raise ValueError(f"unknown argument kind {kind!r}")
+
+
+def _lookup(obj: object, path: str) -> object:
+    """``a.b.0.c``: attributes, and items of lists and tuples by index."""
+    for piece in path.split("."):
+        if piece.isdigit() and type(obj) in (list, tuple):
+            obj = obj[int(piece)]  # type: ignore[index]
+        else:
+            obj = getattr(obj, piece)
+    return obj
 
 
 def _raised(exc: BaseException, path: str) -> dict[str, object]:
@@ -439,34 +460,56 @@ def _stub_report(source: str) -> tuple[dict[str, bool], dict[str, int]]:
 
 
 class _Runner:
-    def __init__(self, np: object, module: object, path: str) -> None:
+    """Runs the parent's operations on the submission's module (and, where an operation says so, on the lesson's
+    trusted child module: its fakes and activations, which the grader passes into the submission's code)."""
+
+    def __init__(self, np: object, module: object, path: str, lesson: object = None) -> None:
         self.np = np
         self.module = module
         self.path = path
+        self.lesson = lesson
 
-    def _resolve(self, name: str) -> object:
+    def _resolve(self, name: str, op: dict[str, object] | None = None) -> object:
+        if op is not None and op.get("lesson"):
+            if self.lesson is None:
+                raise ValueError("this lesson has no child module")
+            return _lookup(self.lesson, name)
         obj: object = self.module
         for piece in name.split("."):
             obj = getattr(obj, piece)
         return obj
 
+    def _args(self, raw: object, slots: dict[str, object]) -> list[object]:
+        return [_decode(a, self.np, slots, self.lesson) for a in raw]  # type: ignore[attr-defined]
+
     def _attrs(self, obj: object, names: list[str]) -> dict[str, object]:
         out: dict[str, object] = {}
         for name in names:
             try:
-                out[name] = _encode(getattr(obj, name), self.np)
-            except AttributeError:
+                out[name] = _encode(_lookup(obj, name), self.np)
+            except (AttributeError, IndexError):
                 out[name] = {"t": "missing"}
             except BaseException as exc:  # noqa: BLE001
                 out[name] = _raised(exc, self.path)
         return out
 
+    def _set(self, obj: object, attrs: object, slots: dict[str, object]) -> dict[str, object] | None:
+        for name, value in dict(attrs).items():  # type: ignore[call-overload]
+            try:
+                setattr(obj, name, _decode(value, self.np, slots, self.lesson))
+            except BaseException as exc:  # noqa: BLE001
+                return _raised(exc, self.path)
+        return None
+
     def run_op(self, op: dict[str, object], slots: dict[str, object]) -> dict[str, object]:
         kind = op["op"]
         np = self.np
-        if kind == "call":
-            fn = self._resolve(str(op["fn"]))
-            args = [_decode(a, np) for a in op["args"]]  # type: ignore[attr-defined]
+        if kind in ("call", "method"):
+            if kind == "call":
+                fn = self._resolve(str(op["fn"]), op)
+            else:
+                fn = getattr(slots[str(op["slot"])], str(op["name"]))
+            args = self._args(op["args"], slots)
             try:
                 value = fn(*args)  # type: ignore[operator]
             except BaseException as exc:  # noqa: BLE001 - SystemExit included
@@ -475,10 +518,12 @@ class _Runner:
                 reply = {"value": _encode(value, np)}
             if op.get("watch_args"):
                 reply["args_after"] = [_encode(a, np) for a in args]
+            if kind == "method" and op.get("attrs"):
+                reply["attrs"] = self._attrs(slots[str(op["slot"])], list(op["attrs"]))  # type: ignore[call-overload]
             return reply
         if kind == "new":
-            cls = self._resolve(str(op["cls"]))
-            args = [_decode(a, np) for a in op["args"]]  # type: ignore[attr-defined]
+            cls = self._resolve(str(op["cls"]), op)
+            args = self._args(op["args"], slots)
             try:
                 obj = cls(*args)  # type: ignore[operator]
             except BaseException as exc:  # noqa: BLE001
@@ -489,43 +534,24 @@ class _Runner:
         if kind == "obj":
             # an instance for the grader to configure: built by the class itself if asked and it works,
             # otherwise without running __init__, so that a broken __init__ costs nothing elsewhere
-            cls = self._resolve(str(op["cls"]))
+            cls = self._resolve(str(op["cls"]), op)
             obj = None
             init_error = None
             if op.get("init_args") is not None:
                 try:
-                    obj = cls(*[_decode(a, np) for a in op["init_args"]])  # type: ignore[operator, attr-defined]
+                    obj = cls(*self._args(op["init_args"], slots))  # type: ignore[operator]
                 except BaseException as exc:  # noqa: BLE001
                     init_error = _raised(exc, self.path)
             if obj is None:
                 obj = object.__new__(cls)  # type: ignore[call-overload, arg-type]
             slots[str(op["slot"])] = obj
-            for name, value in dict(op.get("set", {})).items():  # type: ignore[call-overload]
-                try:
-                    setattr(obj, name, _decode(value, np))
-                except BaseException as exc:  # noqa: BLE001
-                    return _raised(exc, self.path)
+            failed = self._set(obj, op.get("set", {}), slots)
+            if failed is not None:
+                return failed
             return {"value": {"t": "object"}, "init_error": init_error}
         if kind == "set":
-            obj = slots[str(op["slot"])]
-            for name, value in dict(op["attrs"]).items():  # type: ignore[call-overload]
-                try:
-                    setattr(obj, name, _decode(value, np))
-                except BaseException as exc:  # noqa: BLE001
-                    return _raised(exc, self.path)
-            return {"value": {"t": "none"}}
-        if kind == "method":
-            obj = slots[str(op["slot"])]
-            args = [_decode(a, np) for a in op["args"]]  # type: ignore[attr-defined]
-            try:
-                value = getattr(obj, str(op["name"]))(*args)
-            except BaseException as exc:  # noqa: BLE001
-                reply = _raised(exc, self.path)
-            else:
-                reply = {"value": _encode(value, np)}
-            if op.get("attrs"):
-                reply["attrs"] = self._attrs(obj, list(op["attrs"]))  # type: ignore[call-overload]
-            return reply
+            failed = self._set(slots[str(op["slot"])], op["attrs"], slots)
+            return failed if failed is not None else {"value": {"t": "none"}}
         raise ValueError(f"unknown op {kind!r}")
 
 
@@ -552,9 +578,10 @@ def _deterministic_default_rng(np: object) -> None:
     np.random.default_rng = default_rng  # type: ignore[attr-defined]
 
 
-def _load_confine(script: str) -> object:
-    """``confine.py`` (beside this script, standard library only), loaded by path before the submission runs."""
-    spec = importlib.util.spec_from_file_location("_grader_confine", script)
+def _load_confine(script: str, name: str = "_grader_confine") -> object:
+    """A trusted module loaded by path before the submission runs: ``confine.py`` (beside this script, standard
+    library only), or a lesson's child module."""
+    spec = importlib.util.spec_from_file_location(name, script)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
@@ -621,6 +648,13 @@ def main() -> None:
     except BaseException as exc:  # noqa: BLE001 - the grader's environment failed, not the submission
         _send(nonce, {"ready": False, "failed": _text(f"{type(exc).__name__}: {exc}")})
         _real_exit(72)
+    lesson = None
+    if isinstance(header.get("lesson_module"), str):  # the lesson's trusted child code, beside the submission's copy
+        try:
+            lesson = _load_confine(os.path.join(os.path.dirname(submission), header["lesson_module"]), "_grader_lesson_child")
+        except BaseException as exc:  # noqa: BLE001 - the lesson's fault, not the submission's
+            _send(nonce, {"ready": False, "failed": _text(f"the lesson's child module: {type(exc).__name__}: {exc}")})
+            _real_exit(72)
     _install_guard(header.get("guard"))
     _send(nonce, {"ready": True})
 
@@ -669,7 +703,7 @@ def main() -> None:
         _send(nonce, {"import": import_report, "names": names, "stubs": {k: stubs.get(k, False) for k in wanted},
                       "lines": {k: lines[k] for k in wanted if k in lines},
                       "defined": defined})
-    runner = _Runner(np, module, submission)
+    runner = _Runner(np, module, submission, lesson)
 
     while True:
         line = _proto_in.readline()  # type: ignore[union-attr]

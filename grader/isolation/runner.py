@@ -185,9 +185,10 @@ class Child:
 
     def __init__(self, source: bytes, module_name: str, names: list[str], limits: Limits, workdir: Path | None = None,
                  isolation: Isolation | None = None, protect: tuple[str, ...] = (), beside: tuple[tuple[str, bytes], ...] = (),
-                 cells: tuple[tuple[int, int], ...] = ()) -> None:
+                 cells: tuple[tuple[int, int], ...] = (), lesson_module: str | None = None) -> None:
         self.limits = limits
         self.cells = cells  # a notebook's cells, so that lines are told as "cell N, line M"
+        self.lesson_module = lesson_module  # the name, among ``beside``, of the lesson's trusted child module
         self.protect = protect  # folders that basic isolation keeps the child out of, besides the kit
         self.module_name = module_name
         self.names = names
@@ -302,6 +303,8 @@ class Child:
         }
         if self.reaped:
             header["reaper"] = {"lifeline": life_r, "script": str(CONFINE_SCRIPT)}
+        if self.lesson_module is not None:
+            header["lesson_module"] = self.lesson_module
         if self.isolation.mode == "landlock":
             header["confine"] = self._confinement(private)
         elif self.isolation.mode == "basic":

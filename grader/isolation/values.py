@@ -127,11 +127,26 @@ def decode_value(data: Any, depth: int = 0) -> Value:
     raise ProtocolError(f"unknown value kind {kind!r}")
 
 
+@dataclass(frozen=True)
+class ChildRef:
+    """An argument that is an object inside the child: one of the lesson's own (``kind`` "lesson": an attribute of
+    the lesson's child module, called with ``args`` when they are given) or one made earlier in the same program
+    (``kind`` "slot")."""
+
+    kind: str
+    name: str
+    args: tuple[Any, ...] | None = None
+
+
 def encode_arg(value: Any) -> dict[str, Any]:
     """Encode an argument the grader passes to the submission: floats (NumPy's float64 kept as such), ints, bools, lists
     and float arrays."""
     if value is None:
         return {"t": "none"}
+    if isinstance(value, ChildRef):
+        if value.kind == "slot":
+            return {"t": "slot", "name": value.name}
+        return {"t": "lesson", "name": value.name, "args": None if value.args is None else [encode_arg(a) for a in value.args]}
     if isinstance(value, bool):
         return {"t": "bool", "v": value}
     if isinstance(value, int):

@@ -222,3 +222,29 @@ def test_an_exception_at_import_in_a_notebook_is_told_by_cell_and_line(tmp_path:
     report = check(path, lesson)
     assert report.message is not None and "raised NameError in cell 3, line 2" in report.message, report.message
     assert report.score > 0  # what was defined before the error is graded
+
+
+def test_a_well_formed_notebook_is_read_without_nbformat(tmp_path: Path) -> None:
+    """Importing nbformat costs more than grading: the grading path reads an nbformat 4 notebook with json."""
+    import subprocess
+    import sys
+
+    path = write_notebook(tmp_path / "neuron.ipynb", new_code_cell(REFERENCE.read_text(encoding="utf-8")))
+    code = ("import sys; from pathlib import Path; from grader.submission import read_submission; "
+            f"s = read_submission(Path({str(path)!r}), 'neuron.py'); "
+            "print('nbformat' in sys.modules, len(s.source) > 100)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False, cwd=ROOT)
+    assert done.stdout.split() == ["False", "True"], done.stderr
+
+
+def test_the_json_path_and_nbformat_read_a_notebook_alike(tmp_path: Path) -> None:
+    from grader import notebook
+
+    path = write_notebook(tmp_path / "n.ipynb", new_markdown_cell("# Task"), new_code_cell("%matplotlib inline\nx = 1"),
+                          new_code_cell(["y = 2\n", "z = 3"]))
+    data = path.read_bytes()
+    fast = notebook_code(data, str(path))
+    nb = nbformat.reads(data.decode(), as_version=4)
+    expected = notebook.source_from_cells([(str(c.source), dict(c.metadata)) for c in nb.cells if c.cell_type == "code"])
+    assert (fast.source, fast.notes, fast.starts) == (expected.source, expected.notes, expected.starts)
+    assert notebook._plain_cells(json.loads(data)) is not None  # it did take the fast path

@@ -254,3 +254,41 @@ def returned_placeholder(outcome: Outcome) -> bool:
 def describe_death(died: ChildDied, limit: float, limits: Limits | None = None) -> str:
     """One sentence for a call that hung, ended the process or broke a limit (see ``grader._limits``)."""
     return _limits.describe_death(died.kind, limit, died.detail, limits)
+
+
+# -- building blocks that several lessons' properties use (grader/_blocks.py) --------------------------------
+from ._blocks import (  # noqa: E402 - re-exported here; grader/_blocks.py reads this module only when called
+    ATOL,
+    CURRENT_USES,
+    RTOL,
+    check_current_state,
+    check_unchanged,
+    check_uniform,
+    close,
+    current_state_program,
+    dkw_epsilon,
+    first_mismatch,
+    interval_text,
+    ks_distance,
+    pure_function,
+    reach_delta,
+    uniform_summary,
+)
+
+__all__ += [
+    "ATOL",
+    "CURRENT_USES",
+    "RTOL",
+    "check_current_state",
+    "check_unchanged",
+    "check_uniform",
+    "close",
+    "current_state_program",
+    "dkw_epsilon",
+    "first_mismatch",
+    "interval_text",
+    "ks_distance",
+    "pure_function",
+    "reach_delta",
+    "uniform_summary",
+]

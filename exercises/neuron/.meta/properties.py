@@ -13,6 +13,8 @@ import numpy as np
 from hypothesis.extra import numpy as hnp
 
 from grader.api import (
+    ATOL,
+    CURRENT_USES,
     Context,
     Died,
     ExampleProperty,
@@ -22,19 +24,22 @@ from grader.api import (
     Raised,
     Value,
     call,
+    check_current_state,
+    check_uniform,
+    close,
+    current_state_program,
+    first_mismatch,
     fmt,
     method,
     new,
     numbers_in,
     obj,
+    pure_function,
     set_attrs,
     st,
     unreadable_text,
 )
 from grader.i18n import _
-
-RTOL = 1e-9  # relative tolerance for floating-point results
-ATOL = 1e-12  # absolute tolerance, for results near 0
 
 
 # -- shared helpers -----------------------------------------------------------------------------------------
@@ -45,17 +50,6 @@ def true_sigmoid(z: Any) -> Any:
         e = np.exp(-np.abs(z))
         out = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
     return out if out.ndim else float(out)
-
-
-def close(actual: Any, expected: Any) -> bool:
-    actual = np.asarray(actual, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if actual.shape != expected.shape:
-        return False
-    with np.errstate(invalid="ignore", over="ignore"):
-        near = np.abs(actual - expected) <= ATOL + RTOL * np.abs(expected)
-        same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
-        return bool(np.all(near | same))
 
 
 def shown(returned: Value | None, expected: float) -> tuple[str, str]:
@@ -185,10 +179,9 @@ class SigmoidArray(ExampleProperty):
     def check(self, example: np.ndarray[Any, Any], outcomes: list[Outcome], ctx: Context) -> None:
         expected = np.asarray(true_sigmoid(example))
         actual = _array_result("sigmoid", example, outcomes[0], expected)
-        if not close(actual, expected):
-            bad = int(np.argmax(np.abs(actual - expected) > ATOL + RTOL * np.abs(expected)))
-            z = example.reshape(-1)[bad]
-            got, want = actual.reshape(-1)[bad], expected.reshape(-1)[bad]
+        bad = first_mismatch(actual, expected)
+        if bad is not None:
+            z, got, want = example[bad], actual[bad], expected[bad]
             what = self.describe(example)
             raise Fail(
                 _("{call}: the element for z = {z} is {returned}, but 1 / (1 + e^-z) is {expected}.").format(
@@ -362,46 +355,6 @@ class ReluArray(ExampleProperty):
                 ),
                 call=what, returned=fmt.value(outcomes[0].value),
                 expected=fmt.value(Value("array", array=expected, shape=expected.shape)),
-            )
-
-
-class Pure(ExampleProperty):
-    """The function leaves the array it is given unchanged."""
-
-    max_examples = 20
-
-    def __init__(self, name: str, arrays: st.SearchStrategy[np.ndarray[Any, Any]], first: np.ndarray[Any, Any]) -> None:
-        self.name = name
-        self.arrays = arrays
-        self.first = first
-
-    def examples(self) -> st.SearchStrategy[np.ndarray[Any, Any]]:
-        return self.arrays
-
-    def explicit(self) -> list[np.ndarray[Any, Any]]:
-        return [self.first]
-
-    def describe(self, example: np.ndarray[Any, Any]) -> str:
-        return f"z = {fmt.arg(example)}; {self.name}(z)"
-
-    def program(self, example: np.ndarray[Any, Any]) -> list[dict[str, Any]]:
-        return [call(self.name, example, watch_args=True)]
-
-    def check(self, example: np.ndarray[Any, Any], outcomes: list[Outcome], ctx: Context) -> None:
-        after = outcomes[0].args_after
-        if outcomes[0].value is not None and outcomes[0].value.kind == "ellipsis":
-            raise NotImplementedYet
-        if after is None or not after:
-            return
-        changed = after[0].array
-        if changed is None or changed.shape != example.shape or not np.array_equal(changed, example):
-            what = self.describe(example)
-            raise Fail(
-                _("{call} changed z: afterwards z is {after}. {name} must leave its argument as it was.").format(
-                    call=what, after=fmt.value(after[0]), name=self.name
-                ),
-                call=what, returned=_("z became {after}").format(after=fmt.value(after[0])),
-                expected=_("z unchanged: {before}").format(before=fmt.arg(example, precise=False)),
             )
 
 
@@ -600,63 +553,17 @@ class InitRandom:
             )
 
 
-def dkw_epsilon(count: int, alpha: float) -> float:
-    """Dvoretzky-Kiefer-Wolfowitz (Massart): P(sup |F_n - F| > eps) <= 2 exp(-2 n eps^2) = alpha."""
-    return math.sqrt(math.log(2 / alpha) / (2 * count))
-
-
-def reach_delta(count: int, alpha: float) -> float:
-    """Uniform on [-1, 1): P(all of count draws stay above -1 + delta) = (1 - delta/2)^count = alpha."""
-    return 2 * (1 - alpha ** (1 / count))
-
-
-def ks_distance(values: np.ndarray[Any, Any]) -> float:
-    x = np.sort(values)
-    n = x.size
-    cdf = np.clip((x + 1) / 2, 0, 1)
-    upper = np.arange(1, n + 1) / n - cdf
-    lower = cdf - np.arange(0, n) / n
-    return float(max(upper.max(), lower.max()))
-
-
 class InitUniform:
-    """Kolmogorov-Smirnov distance with the DKW bound, plus both ends reached: five tests of alpha each."""
+    """Uniform over [-1, 1): the Kolmogorov-Smirnov distance with the DKW bound, plus both ends reached
+    (grader.api.check_uniform), on the weights and on the biases: six tests of alpha each."""
 
     def __init__(self, neurons: int = 600, alpha: float = 1e-10) -> None:
         self.neurons = neurons
         self.alpha = alpha
 
-    def _describe(self, what: str, values: np.ndarray[Any, Any]) -> str:
-        negative = float(np.mean(values < 0)) * 100
-        return _("over {count} {what}, {negative}% were negative (expected about 50%), the smallest was {low} and the largest {high}").format(
-            count=fmt.count(values.size), what=what, negative=f"{negative:.0f}", low=fmt.num(values.min()), high=fmt.num(values.max())
-        )
-
     def _test(self, what: str, values: np.ndarray[Any, Any]) -> None:
-        count = values.size
-        if count == 0:
-            return
-        values = values[np.isfinite(values)]
-        summary = self._describe(what, values) if values.size else ""
         call = _("Neuron(8), {count} times").format(count=fmt.count(self.neurons))
-        expected = _("values spread evenly over [-1, 1)")
-        if values.size < count:
-            raise Fail(_("Some {what} are not finite numbers.").format(what=what), call=call, expected=expected)
-        if np.all(values == np.round(values)):
-            raise Fail(_("The {what} are all whole numbers: {summary}. Draw real numbers from [-1, 1), not integers.").format(what=what, summary=summary),
-                       call=call, returned=summary, expected=expected)
-        distance = ks_distance(values)
-        if distance > dkw_epsilon(values.size, self.alpha):
-            raise Fail(_("The {what} are not uniform over [-1, 1): {summary}.").format(what=what, summary=summary),
-                       call=call, returned=summary, expected=expected)
-        delta = reach_delta(values.size, self.alpha)
-        if values.min() > -1 + delta or values.max() < 1 - delta:
-            raise Fail(
-                _("The {what} do not reach the ends of [-1, 1): {summary}; uniform draws this many times come within {delta} of -1 and of 1.").format(
-                    what=what, summary=summary, delta=fmt.num(delta)
-                ),
-                call=call, returned=summary, expected=expected,
-            )
+        check_uniform(values, what=what, call=call, alpha=self.alpha)
 
     def run(self, ctx: Context) -> None:
         sample = _Sample(ctx, self.neurons, 8, memo=SAMPLE_MEMO)
@@ -963,47 +870,29 @@ class ActivateCurrent(_WithInit):
         w1, b1, w2, b2, xs = example
         use_init = bool(getattr(self, "use_init", True))
         n = len(w1)
-        return [
-            _setup(n, w1, b1, use_init, "a"),
-            method("a", "activate", np.array(xs[0])),
-            set_attrs("a", weights=np.array(w2), bias=b2),
-            method("a", "activate", np.array(xs[1])),
-            method("a", "activate", np.array(xs[2])),
-            _setup(n, w2, b2, use_init, "b"),
-            method("b", "activate", np.array(xs[1])),
-            _setup(n, w2, b2, use_init, "c"),
-            method("c", "activate", np.array(xs[2])),
-        ]
+        return current_state_program(
+            lambda slot, state: _setup(n, state[0], state[1], use_init, slot),
+            lambda slot, state: set_attrs(slot, weights=np.array(state[0]), bias=state[1]),
+            lambda slot, x: method(slot, "activate", np.array(x)),
+            (w1, b1), (w2, b2), xs,
+        )
 
     def check(self, example: Any, outcomes: list[Outcome], ctx: Context) -> None:
-        if len(outcomes) < 9:
-            failed = outcomes[-1]
-            if failed.raised is not None:
-                raise raised_fail(self.describe(example), failed)
-            return
-        for index in (1, 3, 4, 6, 8):
-            if outcomes[index].raised is not None:
-                raise raised_fail(self.describe(example), outcomes[index])
-            plain(outcomes[index])
-        what = self.describe(example)
-        pairs = ((outcomes[3], outcomes[6], 1), (outcomes[4], outcomes[8], 2))
-        for stale, fresh, which in pairs:
-            a, b = one_number(stale.value), one_number(fresh.value)  # type: ignore[arg-type]
-            if a is None or b is None:
-                if stale.value == fresh.value:
-                    continue
-            elif close(a, b):
-                continue
-            returned = fmt.value(stale.value)
-            expected = fmt.value(fresh.value)
-            first = fmt.value(outcomes[1].value)
-            same = returned == first
-            message = _(
-                "After the weights and bias were changed, call {which} gave {returned}, but a new neuron with those weights and bias gives {expected}."
-            ).format(which=which + 1, returned=returned, expected=expected)
-            if same:
-                message += " " + _("That is the result of the first call: is an old result kept?")
-            raise Fail(message, call=what, returned=returned, expected=expected)
+        check_current_state(
+            outcomes, call=self.describe(example),
+            change=_("the weights and bias were changed"), fresh=_("a new neuron with those weights and bias"),
+            same=_same_result, raised=lambda what, outcome: raised_fail(what, outcome),
+        )
+
+
+def _same_result(stale: Outcome, fresh: Outcome) -> bool:
+    a, b = one_number(stale.value), one_number(fresh.value)  # type: ignore[arg-type]
+    if a is None or b is None:
+        return stale.value == fresh.value
+    return close(a, b)
+
+
+assert CURRENT_USES == (1, 3, 4, 6, 8)  # the uses current_state_program makes, as check_current_state reads them
 
 
 class ActivateInputs(_WithInit):
@@ -1081,10 +970,10 @@ PROPERTIES: dict[str, Any] = {
     "sigmoid.scalar": SigmoidScalar(),
     "sigmoid.array": SigmoidArray(),
     "sigmoid.range": SigmoidRange(),
-    "sigmoid.pure": Pure("sigmoid", float_arrays, np.array([-1.0, 0.0, 2.0])),
+    "sigmoid.pure": pure_function("sigmoid", float_arrays, np.array([-1.0, 0.0, 2.0])),
     "relu.scalar": ReluScalar(),
     "relu.array": ReluArray(),
-    "relu.pure": Pure("relu", relu_arrays, np.array([-1.0, 0.0, 2.0])),
+    "relu.pure": pure_function("relu", relu_arrays, np.array([-1.0, 0.0, 2.0])),
     "init.weights": InitWeights(),
     "init.bias": InitBias(),
     "init.random": InitRandom(),

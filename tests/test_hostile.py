@@ -224,8 +224,9 @@ RUNAWAY["fork_bomb"] = ({}, ["timed out after 1 s"])
 def test_runaway_code_gets_a_verdict_and_the_rest_is_graded(name: str, isolation: str) -> None:
     limits, expected = RUNAWAY[name]
     report, seconds = graded(HOSTILE / "runaway" / f"{name}.py", isolation, **limits)
-    sigmoid = [p for p in report.properties() if p.part == "sigmoid"]
-    assert all(p.status is PropertyStatus.FAILED for p in sigmoid)
+    # every property that needs what sigmoid returns fails; "leaves its argument unchanged" may hold all the same
+    sigmoid = [p for p in report.properties() if p.part == "sigmoid" and not p.id.endswith(".pure")]
+    assert sigmoid and all(p.status is PropertyStatus.FAILED for p in sigmoid), [(p.id, p.status) for p in sigmoid]
     message = sigmoid[0].message or ""
     assert any(words in message for words in expected), message
     assert "\n" not in message and "Traceback" not in message

@@ -3,6 +3,7 @@ submission (tests/hostile/probe/neuron.py) through the ordinary protocol."""
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import time
@@ -113,6 +114,7 @@ def test_it_cannot_signal_the_grader_or_write_outside_its_folder(isolation: str,
     assert ask(child, "signal_pid", os.getpid()) is False
     assert ask(child, "write_to", 0) is False and ask(child, "write_to", 1) is False
     assert ask(child, "namespaces") is False
+    assert ask(child, "kill_everyone") == errno.EPERM  # refused by the seccomp filter, not merely "no such process"
 
 
 @pytest.mark.parametrize("isolation", ISOLATIONS)

@@ -9,6 +9,7 @@ then refuses, in that process and in every process it starts:
   answers ENOSYS so that the C library falls back to ``clone``, whose flags can be read), mounts, ``chroot``,
   ``pivot_root``;
 - the network: ``socket`` for every family but UNIX sockets, and io_uring, whose operations pass no filter;
+- ``kill(-1, ...)``, which would signal every process of the user;
 - what no exercise needs: ``bpf``, ``perf_event_open``, ``userfaultfd``, keyrings, module loading, ``kexec``,
   ``reboot``, swap, ``acct``, ``open_by_handle_at``, the new mount API, ``iopl``/``ioperm``, ``personality``.
 
@@ -59,6 +60,9 @@ def program() -> bytes:
         for flag in NAMESPACE_FLAGS:
             rules.add_rule(refuse, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+        # kill(-1, ...) signals every process the user may signal: where Landlock cannot scope signals (ABI < 6) and
+        # the child shares the grader's uid, that would be the grader; a child has no business with it anywhere
+        rules.add_rule(refuse, "kill", seccomp.Arg(0, seccomp.MASKED_EQ, 0xFFFFFFFF, 0xFFFFFFFF))
         rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.NE, AF_UNIX))
         rules.add_rule(seccomp.ERRNO(errno.EACCES), "socketpair", seccomp.Arg(0, seccomp.NE, AF_UNIX))
         with tempfile.TemporaryFile() as handle:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .engine import empty_report, grade, limits_for
-from .errors import SubmissionError, UsageError
+from .engine import grade_path, limits_for
+from .errors import UsageError
 from .i18n import _
 from .isolation import modes as _sandbox
-from .lesson import Lesson, load_lesson
-from .model import Report, ReportStatus
-from .quiz import add_quiz
-from .submission import read_submission
+from .lesson import Lesson, default_submission, lesson_for_path, load_lesson
+from .model import Report
 
 
 def resolve_isolation(requested: str = "auto") -> _sandbox.Isolation:
@@ -41,23 +39,41 @@ def require_path(path: str | Path) -> Path:
     return path
 
 
-def check(path: str | Path, lesson: str | Lesson = "neuron", limits: dict[str, float] | None = None, isolation: str = "auto") -> Report:
+def resolve_target(path: str | Path | None, lesson: str | Path | None = None) -> tuple[Lesson, Path]:
+    """The lesson and the path ``grader check [PATH] [--lesson L]`` grades: ``--lesson`` when given (PATH defaulting
+    to its stub), else the lesson PATH is for (:func:`grader.lesson.lesson_for_path`), else the stub of the lesson
+    here or the kit's only one. PathNotFound when PATH names nothing; LessonNotFound (one sentence listing the
+    lessons) when no lesson or several fit."""
+    from .lesson import stub_path
+
+    if lesson is not None:
+        the_lesson = load_lesson(lesson)
+        return the_lesson, require_path(path if path is not None else stub_path(the_lesson))
+    if path is None:
+        the_lesson, target = default_submission()
+        return the_lesson, require_path(target)
+    target = require_path(path)
+    return lesson_for_path(target), target
+
+
+def check(path: str | Path, lesson: str | Lesson | None = None, limits: dict[str, float] | None = None, isolation: str = "auto") -> Report:
     """Grade the submission at ``path`` (a .py file, or a folder holding the lesson's file).
 
-    A submission that cannot be read gets a report too, with every part at 0 and one sentence saying why.
-    The lesson's quiz is graded as the part ``quiz`` when its answers file is beside the submission.
-    ``isolation`` is auto (the sandbox where bubblewrap can start, basic isolation otherwise), sandbox or basic;
-    asking for the sandbox where it cannot start raises UsageError.
+    ``lesson`` defaults to the lesson ``path`` is for (its file's name; see :func:`resolve_target`). A submission
+    that cannot be read gets a report too, with every part at 0 and one sentence saying why. The lesson's quiz is
+    graded as the part ``quiz`` when its answers file is beside the submission. ``isolation`` is auto (the sandbox
+    where bubblewrap can start, basic isolation otherwise), sandbox or basic; asking for the sandbox where it cannot
+    start raises UsageError.
     """
-    the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
+    if isinstance(lesson, Lesson):
+        the_lesson = lesson
+    elif lesson is None:
+        the_lesson = lesson_for_path(Path(path))
+    else:
+        the_lesson = load_lesson(lesson)
     chosen = resolve_isolation(isolation)
     try:
         the_limits = limits_for(the_lesson, limits)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    path = Path(path)
-    try:
-        submission = read_submission(path, f"{the_lesson.module}.py")
-    except SubmissionError as exc:
-        return add_quiz(empty_report(the_lesson, str(path), ReportStatus.UNREADABLE, str(exc), chosen.label), the_lesson.folder, path)
-    return add_quiz(grade(submission, the_lesson, the_limits, chosen), the_lesson.folder, path)
+    return grade_path(Path(path), the_lesson, the_limits, chosen)

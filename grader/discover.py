@@ -12,7 +12,7 @@ import shutil
 import stat
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from .errors import UsageError
@@ -36,6 +36,7 @@ class Found:
     path: Path
     origin: str  # "file", "folder", "nbgrader", "repository", "zip"
     display: str  # how reports name it (the path as given, or "archive.zip:member")
+    lesson: str | None = None  # the lesson's file name (``neuron.py``) it is for; None when its name does not say
 
 
 def safe_name(name: str) -> str:
@@ -68,14 +69,20 @@ def _find_in_tree(folder: Path, filename: str) -> Path | None:
     return None
 
 
-def pick_file(folder: Path, filename: str) -> Path | None:
-    """The file to grade in one student's folder: the lesson's file, else its notebook, else a lone submission file."""
+def _find_lesson_file(folder: Path, filename: str) -> Path | None:
+    """The lesson's file in a folder, else its notebook."""
     found = _find_in_tree(folder, filename)
     if found is not None:
         return found
-    notebook = _find_in_tree(folder, str(PurePosixPath(filename).with_suffix(".ipynb")))
-    if notebook is not None:
-        return notebook
+    return _find_in_tree(folder, str(PurePosixPath(filename).with_suffix(".ipynb")))
+
+
+def pick_file(folder: Path, filename: str) -> Path | None:
+    """The file to grade in one student's folder: the lesson's file, else its notebook, else a lone submission file
+    (``filename`` "" looks for the lone file only)."""
+    found = _find_lesson_file(folder, filename) if filename else None
+    if found is not None:
+        return found
     files = [p for p in _children(folder) if p.is_file() and p.suffix in SUBMISSION_SUFFIXES]
     notebooks = [p for p in files if p.suffix == ".ipynb"]
     if len(notebooks) == 1:
@@ -164,16 +171,36 @@ class Discovery:
 
 
 class _Finder:
-    def __init__(self, filename: str, workdir: Path, assignment: str | None) -> None:
-        self.filename = filename
-        self.module = PurePosixPath(filename).stem
+    def __init__(self, filenames: Sequence[str], workdir: Path, assignment: str | None) -> None:
+        self.filenames = list(filenames)
+        self.modules = {PurePosixPath(name).stem: name for name in self.filenames}
         self.workdir = workdir
         self.assignment = assignment
         self.found: list[Found] = []
         self.skipped: list[str] = []
 
-    def add(self, student: str, path: Path, origin: str, display: str | None = None) -> None:
-        self.found.append(Found(student=safe_name(student), path=path, origin=origin, display=display or str(path)))
+    def add(self, student: str, path: Path, origin: str, display: str | None = None, lesson: str | None = None) -> None:
+        if lesson is None and len(self.filenames) == 1:
+            lesson = self.filenames[0]
+        elif lesson is None and path.is_file():
+            lesson = self.modules.get(path.stem) if path.suffix in SUBMISSION_SUFFIXES else None
+        self.found.append(Found(student=safe_name(student), path=path, origin=origin, display=display or str(path), lesson=lesson))
+
+    def picks(self, folder: Path) -> list[tuple[Path | None, str | None]]:
+        """The files to grade in one student's folder, with the lesson each is for: each lesson's file (or its
+        notebook); with none of them, a lone submission file (for one lesson: that lesson's), else nothing."""
+        found: list[tuple[Path | None, str | None]] = []
+        for filename in self.filenames:
+            picked = _find_lesson_file(folder, filename)
+            if picked is not None:
+                found.append((picked, filename))
+        if found:
+            return found
+        return [(pick_file(folder, self.filenames[0]) if len(self.filenames) == 1 else pick_file(folder, ""), None)]
+
+    def add_folder(self, student: str, folder: Path, origin: str, display_root: tuple[Path, None] | None = None) -> None:
+        for picked, lesson in self.picks(folder):
+            self.add(student, picked or folder, origin, self._display(picked or folder, display_root), lesson)
 
     # one argument ------------------------------------------------------------------------------------
     def argument(self, path: Path) -> None:
@@ -182,7 +209,7 @@ class _Finder:
         elif path.suffix.lower() == ".zip" and path.is_file():
             self.folder(self._unzip(path), top=True, display_root=(path, None))
         elif path.is_file() and path.suffix in SUBMISSION_SUFFIXES:
-            student = path.stem if path.stem != self.module else (path.resolve().parent.name or path.stem)
+            student = path.stem if path.stem not in self.modules else (path.resolve().parent.name or path.stem)
             self.add(student, path, "file")
         elif not path.exists():
             raise UsageError(_("{path} does not exist.").format(path=path))
@@ -200,29 +227,27 @@ class _Finder:
         return root
 
     def _is_submission_folder(self, folder: Path) -> bool:
-        return (folder / self.filename).is_file() or (folder / ".git").exists()
+        return any((folder / name).is_file() for name in self.filenames) or (folder / ".git").exists()
 
     def folder(self, folder: Path, top: bool = False, display_root: tuple[Path, None] | None = None) -> None:
-        if (folder / "submitted").is_dir() and not (folder / self.filename).is_file():
+        if (folder / "submitted").is_dir() and not any((folder / name).is_file() for name in self.filenames):
             self.nbgrader(folder / "submitted")
             return
         if folder.name == "submitted" and self._looks_nbgrader(folder):
             self.nbgrader(folder)
             return
         if self._is_submission_folder(folder):
-            picked = pick_file(folder, self.filename)
             name = folder.resolve().name if top else folder.name
-            self.add(name, picked or folder, "repository" if (folder / ".git").exists() else "folder", self._display(picked or folder, display_root))
+            self.add_folder(name, folder, "repository" if (folder / ".git").exists() else "folder", display_root)
             return
         children = _children(folder)
         repos = [c for c in children if c.is_dir() and (c / ".git").exists()]
         prefix = _common_prefix([c.name for c in repos]) if len(repos) >= 2 and len(repos) == len([c for c in children if c.is_dir()]) else ""
         for child in children:
             if child.is_dir():
-                picked = pick_file(child, self.filename)
                 origin = "repository" if (child / ".git").exists() else "folder"
                 student = child.name[len(prefix):] if prefix and origin == "repository" else child.name
-                self.add(student, picked or child, origin, self._display(picked or child, display_root))
+                self.add_folder(student, child, origin, display_root)
             elif child.suffix in SUBMISSION_SUFFIXES:
                 self.add(child.stem, child, "file", self._display(child, display_root))
             elif child.suffix.lower() == ".zip":
@@ -231,11 +256,12 @@ class _Finder:
                 except UnsafeArchive as exc:
                     self.skipped.append(str(exc))
                     continue
-                picked = pick_file(inner, self.filename)
+                picks = self.picks(inner)
                 entries = _children(inner)
-                if picked is None and len(entries) == 1 and entries[0].is_dir():
-                    picked = pick_file(entries[0], self.filename)
-                self.add(child.stem, picked or inner, "zip", str(child) + (f":{picked.relative_to(inner)}" if picked else ""))
+                if picks[0][0] is None and len(entries) == 1 and entries[0].is_dir():
+                    picks = self.picks(entries[0])
+                for picked, lesson in picks:
+                    self.add(child.stem, picked or inner, "zip", str(child) + (f":{picked.relative_to(inner)}" if picked else ""), lesson)
             else:
                 self.skipped.append(_("{path}: not a submission (a .py file, an .ipynb notebook, a folder or a .zip).").format(path=child))
         if not children:
@@ -267,8 +293,8 @@ class _Finder:
             raise UsageError(_("{path} holds several assignments ({names}): choose one with --assignment.").format(
                 path=submitted, names=", ".join(assignments)))
         for student, assignment in pairs:
-            picked = pick_file(assignment, self.filename)
-            self.add(student.name, picked or assignment, "nbgrader")
+            for picked, lesson in self.picks(assignment):
+                self.add(student.name, picked or assignment, "nbgrader", lesson=lesson)
 
 
 def _common_prefix(names: Sequence[str]) -> str:
@@ -285,24 +311,77 @@ RESERVED = {"gradebook.csv", "report.html"}  # names of files beside the student
 
 
 def _unique(found: Iterable[Found]) -> list[Found]:
-    seen: dict[str, int] = {}
+    """Student names unique within each lesson (one student has one submission per lesson)."""
+    seen: dict[tuple[str | None, str], int] = {}
     result = []
     for item in found:
         if item.student.lower() in RESERVED:
-            item = Found(student=f"{item.student}_", path=item.path, origin=item.origin, display=item.display)
-        key = item.student.lower()
+            item = replace(item, student=f"{item.student}_")
+        key = (item.lesson, item.student.lower())
         if key in seen:
             seen[key] += 1
-            item = Found(student=f"{item.student}-{seen[key]}", path=item.path, origin=item.origin, display=item.display)
+            item = replace(item, student=f"{item.student}-{seen[key]}")
         else:
             seen[key] = 1
         result.append(item)
     return result
 
 
-def discover(paths: Sequence[Path], filename: str, workdir: Path, assignment: str | None = None) -> Discovery:
-    """Every submission under ``paths``; zip files are unpacked into ``workdir`` (which the caller removes)."""
-    finder = _Finder(filename, workdir, assignment)
+def discover(paths: Sequence[Path], filename: str | Sequence[str], workdir: Path, assignment: str | None = None,
+             names: dict[str, set[str]] | None = None) -> Discovery:
+    """Every submission under ``paths``; zip files are unpacked into ``workdir`` (which the caller removes).
+
+    ``filename`` is the lesson's file, or the files of several lessons: each student's folder then gives one
+    submission per lesson file it holds, each with its ``lesson``. A file whose name is no lesson's (``alice.py``)
+    is given the lesson whose names it defines (``names``: per lesson file, the names its parts define; see
+    :func:`guess_lesson`); one that matches none keeps ``lesson`` None."""
+    filenames = [filename] if isinstance(filename, str) else list(filename)
+    finder = _Finder(filenames, workdir, assignment)
     for path in paths:
         finder.argument(Path(path))
-    return Discovery(found=_unique(finder.found), skipped=finder.skipped)
+    found = finder.found
+    if names:
+        found = [item if item.lesson is not None or not item.path.is_file() else replace(item, lesson=guess_lesson(item.path, names))
+                 for item in found]
+    return Discovery(found=_unique(found), skipped=finder.skipped)
+
+
+_DEFINITION = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+GUESS_BYTES = 1024 * 1024  # a file larger than this is not looked into
+
+
+def defined_names(path: Path) -> set[str]:
+    """The names a file defines with ``def`` or ``class`` (a notebook's code cells), read as text: nothing is run
+    or even parsed as Python, so a file with a syntax error still shows what it meant to define."""
+    try:
+        if path.stat().st_size > GUESS_BYTES:
+            return set()
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    if path.suffix == ".ipynb":
+        import json
+
+        try:
+            cells = json.loads(text).get("cells", [])
+            text = "\n".join("".join(c["source"]) if isinstance(c.get("source"), list) else str(c.get("source", ""))
+                              for c in cells if isinstance(c, dict) and c.get("cell_type") == "code")
+        except (ValueError, AttributeError, TypeError, KeyError):
+            return set()
+    return set(_DEFINITION.findall(text))
+
+
+def part_names(part_ids: Iterable[str]) -> set[str]:
+    """The names a lesson's parts define: ``Layer.forward`` defines ``Layer`` and ``forward`` (dunders left out)."""
+    return {name for part in part_ids for name in part.split(".") if not (name.startswith("__") and name.endswith("__"))}
+
+
+def guess_lesson(path: Path, names: dict[str, set[str]]) -> str | None:
+    """The lesson (its file name, a key of ``names``) a file is for, by the names it defines: the lesson with the
+    largest share of its names defined, then with the most; None when it defines none of any lesson's, or on a tie."""
+    defined = defined_names(path)
+    scores = sorted(((len(defined & wanted) / len(wanted), len(defined & wanted), lesson)
+                     for lesson, wanted in names.items() if wanted and defined & wanted), reverse=True)
+    if not scores or (len(scores) > 1 and scores[0][:2] == scores[1][:2]):
+        return None
+    return scores[0][2]

@@ -7,6 +7,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hypothesis import Phase, example, given, settings
@@ -16,13 +17,14 @@ from ._examples import QUIET as _QUIET
 from ._examples import examples_for
 from .api import Context, Died, ExampleProperty, Fail, NotImplementedYet, Pass, Program, describe_death
 from .diagnosis import LessonDiagnoses, diagnose_part, explain_named, load_diagnoses
+from .errors import SubmissionError
 from .i18n import _
 from .isolation.limits import make_limits
 from .isolation.runner import Child, ChildDied, ImportReport, Isolation, Limits, Outcome
 from .lesson import Lesson, PropertySpec, child_files
 from .model import Counterexample, PartResult, PropertyResult, PropertyStatus, Report, ReportStatus
 from .spans import fill_source
-from .submission import Submission
+from .submission import Submission, read_submission
 
 
 def limits_for(lesson: Lesson, overrides: dict[str, float] | None = None) -> Limits:
@@ -322,8 +324,43 @@ def contexts(submission: Submission, lesson: Lesson, limits: Limits | None = Non
         session.close()
 
 
-def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None, isolation: Isolation | None = None) -> Report:
-    """Grade a submission that has been read; never raises for anything the submission does."""
+def grade_answers(report: Report, lesson: Lesson, origin: Path | None, reason: str | None = None) -> Report:
+    """Grade the parts of kind ``quiz`` into ``report``, after the code's parts: from the answers beside ``origin``
+    (the path as given); a part with no answers there, or with no ``origin`` (``reason`` says why), is a skipped
+    part, not counted in the maximum."""
+    from .quiz import quiz_part
+
+    if not lesson.quiz_parts:
+        return report
+    for _spec in lesson.quiz_parts:
+        if any(part.id == _spec.id for part in report.parts) or any(skipped.id == _spec.id for skipped in report.skipped_parts):
+            continue  # graded already
+        result = quiz_part(lesson.folder, origin, reason)
+        if result is not None:
+            result.title = _spec.title  # the part's title, as lesson.toml gives it
+        if isinstance(result, PartResult):
+            report.parts.append(result)
+        elif result is not None:
+            report.skipped_parts.append(result)
+    return report
+
+
+def grade_path(path: Path, lesson: Lesson, limits: Limits | None = None, isolation: Isolation | None = None) -> Report:
+    """Grade every part of the submission at ``path`` (a file, or a folder holding the lesson's file): the code's
+    parts in a child, the quiz from the answers beside it. A submission that cannot be read gets a report too, with
+    every code part at 0 and one sentence saying why; its quiz is graded all the same."""
+    isolation = isolation or Isolation("basic")
+    try:
+        submission = read_submission(path, lesson.filename)
+    except SubmissionError as exc:
+        return grade_answers(empty_report(lesson, str(path), ReportStatus.UNREADABLE, str(exc), isolation.label), lesson, path)
+    return grade(submission, lesson, limits, isolation, origin=path)
+
+
+def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None, isolation: Isolation | None = None,
+          origin: Path | None = None) -> Report:
+    """Grade a submission that has been read; never raises for anything the submission does. Its quiz is graded
+    from the answers beside ``origin`` (the path the submission was read from, as given), when there is one."""
     limits = limits or limits_for(lesson)
     isolation = isolation or Isolation("basic")
     started = time.monotonic()
@@ -375,4 +412,4 @@ def grade(submission: Submission, lesson: Lesson, limits: Limits | None = None, 
     report.duration = time.monotonic() - started
     report.notes[:0] = submission.notes  # e.g. what a notebook's conversion left out
     fill_source(report, submission.source)  # the code and where each part is, for the pages that show it
-    return report
+    return grade_answers(report, lesson, origin if origin is not None else submission.path)

@@ -28,7 +28,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,7 @@ class Job:
     data: bytes
     key: str
     extras: tuple[tuple[str, bytes], ...] = ()  # files the lesson reads beside the code (the quiz's answers)
+    lesson: str = ""  # the lesson's folder (what the worker loads); "" for the run's first lesson
 
 
 _lessons: dict[str, Lesson] = {}
@@ -108,9 +109,9 @@ def grade_job(job: Job, lesson_ref: str, language: str | None, limits: dict[str,
 
 def not_graded(lesson: Lesson, display: str, status: ReportStatus, message: str, isolation: str) -> Report:
     """The report of a submission the grader failed on: every part at 0, and the quiz not counted either."""
-    from .quiz import skip_quiz
+    from .engine import grade_answers
 
-    return skip_quiz(empty_report(lesson, display, status, message, isolation), lesson.folder, _("the submission was not graded"))
+    return grade_answers(empty_report(lesson, display, status, message, isolation), lesson, None, _("the submission was not graded"))
 
 
 def _isolation_label(requested: str) -> str:
@@ -324,12 +325,13 @@ class Options:
     formats: Sequence[str] = ("json",)
     jobs: int | None = None
     force: bool = False
-    lesson: str = "neuron"
+    lesson: str | None = None  # one lesson to grade (a name or a lesson folder); None: every lesson handed in
     language: str | None = None
     limits: dict[str, float] | None = None
     dask: str | None = None
     assignment: str | None = None
     isolation: str = "auto"  # one of grader.isolation.modes.MODES
+    lessons: Sequence[str] = ()  # the lessons to grade (--lesson, repeatable); empty: ``lesson``, else every lesson
 
 
 @dataclass
@@ -337,6 +339,7 @@ class Graded:
     student: str
     report: Report
     reused: bool = False  # taken from an earlier run (unchanged submission)
+    lesson: str = ""  # the lesson's id
 
 
 @dataclass
@@ -347,8 +350,13 @@ class ClassResult:
     skipped: list[str]
     interrupted: bool = False
     duration: float = 0.0
-    gradebook: Path | None = None
+    gradebook: Path | None = None  # OUT/gradebook.csv: the lesson's, or with several lessons the combined one
     isolation: str = ""  # how this run isolated the submissions' code, as the reports name it
+    lessons: list[Lesson] = field(default_factory=list)  # the lessons handed in
+    several: bool = False  # more than one: each lesson's outputs are in OUT/<lesson>/
+
+    def of(self, lesson: Lesson) -> list[Graded]:
+        return [g for g in self.graded if g.lesson == lesson.id]
 
     @property
     def grader_errors(self) -> int:
@@ -422,7 +430,7 @@ def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: in
     the one that kills it again is marked; the rest of the class goes on in a new pool.
     """
     queue = deque(jobs)
-    args = (options.lesson, options.language, options.limits, options.isolation)
+    args = (options.language, options.limits, options.isolation)
     label = _isolation_label(options.isolation)
     servers = _Servers()
     context = _context()
@@ -440,7 +448,7 @@ def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: in
                     while queue or running:
                         while queue and len(running) < 2 * workers:
                             job = queue.popleft()
-                            running[pool.submit(work, job, *args)] = job
+                            running[pool.submit(work, job, job.lesson or str(lesson.folder), *args)] = job
                         done, _pending = wait(running, return_when=FIRST_COMPLETED)
                         for future in done:
                             job = running.pop(future)
@@ -460,7 +468,7 @@ def run_local(jobs: Sequence[Job], options: Options, lesson: Lesson, workers: in
             for job in suspects:
                 with pool_of(1) as alone:
                     try:
-                        yield job, alone.submit(work, job, *args).result()
+                        yield job, alone.submit(work, job, job.lesson or str(lesson.folder), *args).result()
                     except BrokenProcessPool:
                         yield job, _broken(job, lesson, label)
     finally:
@@ -478,7 +486,7 @@ def run_dask(jobs: Sequence[Job], options: Options, lesson: Lesson) -> Generator
 
         raise UsageError(_("--dask needs the dask extra: pip install 'neuron-grader[dask]'")) from exc
     with Client(options.dask) as client:
-        futures = {client.submit(grade_job, job, options.lesson, options.language, options.limits, options.isolation, pure=False): job
+        futures = {client.submit(grade_job, job, job.lesson or str(lesson.folder), options.language, options.limits, options.isolation, pure=False): job
                    for job in jobs}
         try:
             for future in as_completed(futures):
@@ -521,7 +529,8 @@ def _read_job(found: Found, lesson: Lesson, options: Options, mode: str) -> Job 
             name = safe_name(path.stem) + (path.suffix if path.suffix in (".py", ".ipynb") else ".py")
             extras = tuple((n, d) for n, d in _extras(found, lesson) if n != name)
             return Job(student=found.student, display=found.display, filename=name, data=data,
-                       key=job_key(data, lesson, options.language, options.limits, extras, mode), extras=extras)
+                       key=job_key(data, lesson, options.language, options.limits, extras, mode), extras=extras,
+                       lesson=str(lesson.folder))
     except OSError:
         pass
     # a folder with nothing to pick, a missing or huge file: check() says why, without running anything
@@ -530,64 +539,131 @@ def _read_job(found: Found, lesson: Lesson, options: Options, mode: str) -> Job 
     return report
 
 
+def _lessons_of(options: Options) -> list[Lesson]:
+    """The lessons a run grades: those named (``--lesson``, repeatable), else every lesson of the kit."""
+    from .lesson import all_lessons
+
+    named = list(options.lessons) or ([options.lesson] if options.lesson else [])
+    lessons = [load_lesson(name) for name in named] if named else all_lessons()
+    if not lessons:
+        from .errors import UsageError
+
+        raise UsageError(_("the kit has no lessons"))
+    return lessons
+
+
+def _sort_out(found: Discovery, lessons: Sequence[Lesson]) -> tuple[dict[str, list[Found]], list[str]]:
+    """The submissions of each lesson (by lesson id), and a sentence for each one whose lesson cannot be told: with
+    one lesson in play (or handed in), every submission is for it."""
+    by_file = {lesson.filename: lesson for lesson in lessons}
+    groups: dict[str, list[Found]] = {lesson.id: [] for lesson in lessons}
+    unsure: list[Found] = []
+    for item in found.found:
+        lesson = by_file.get(item.lesson or "")
+        if lesson is None:
+            unsure.append(item)
+        else:
+            groups[lesson.id].append(item)
+    handed_in = [lesson_id for lesson_id, items in groups.items() if items]
+    skipped = []
+    fallback = lessons[0].id if len(lessons) == 1 else handed_in[0] if len(handed_in) == 1 else None
+    for item in unsure:
+        if fallback is not None:
+            groups[fallback].append(item)
+        else:
+            skipped.append(_("{path}: cannot tell which lesson it is for: name it after the lesson's file, or give --lesson "
+                             "(lessons: {known}).").format(path=item.display, known=", ".join(f"{one.id} ({one.filename})" for one in lessons)))
+    return {lesson_id: items for lesson_id, items in groups.items() if items}, skipped
+
+
+def lesson_out(out: Path, lesson: Lesson, several: bool) -> Path:
+    """Where a lesson's gradebook, class report and students' folders go: OUT itself when the class handed in one
+    lesson, ``OUT/<lesson>/`` when it handed in several."""
+    return out / lesson.id if several else out
+
+
 def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int], Progress] | None = None) -> ClassResult:
     """Grade every submission under ``paths`` into ``options.out``. ``progress(total)`` returns a callback
     called once per submission done. On Ctrl-C, the gradebook holds what was done and the result says so.
-    Raises UsageError, before anything is written, when ``options.isolation`` cannot be used here."""
+    Raises UsageError, before anything is written, when ``options.isolation`` cannot be used here.
+
+    A class may hand in several lessons (each student's folder or repository holding the files of several): each
+    lesson is then graded into ``OUT/<lesson>/`` (its gradebook, class report and students' folders, as for one
+    lesson), and ``OUT/gradebook.csv`` combines them, a column per lesson total. One lesson: all of it in OUT."""
     from .check import resolve_isolation
+    from .discover import part_names
 
     set_language(options.language)
     started = time.monotonic()
-    lesson = load_lesson(options.lesson)
+    lessons = _lessons_of(options)
     isolation = resolve_isolation(options.isolation)
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="grader-unpack-"))
-    graded: dict[str, Graded] = {}
+    graded: dict[tuple[str, str], Graded] = {}
     last_write = 0.0
-    gradebook = out / GRADEBOOK
+    by_id = {lesson.id: lesson for lesson in lessons}
+    several = False
 
-    def write_gradebook() -> None:
-        write_atomic(gradebook, gradebook_text(lesson, [(g.student, g.report) for g in graded.values()]))
+    def write_gradebooks() -> None:
+        for lesson_id, lesson in by_id.items():
+            rows = [(g.student, g.report) for (lid, _s), g in graded.items() if lid == lesson_id]
+            if rows or not several:
+                write_atomic(lesson_out(out, lesson, several) / GRADEBOOK, gradebook_text(lesson, rows))
+        if several:
+            write_atomic(out / GRADEBOOK, combined_gradebook_text(list(by_id.values()), [(g.student, g.report) for g in graded.values()]))
 
-    result = ClassResult(lesson=lesson, graded=[], total=0, skipped=[], isolation=isolation.label)
+    result = ClassResult(lesson=lessons[0], graded=[], total=0, skipped=[], isolation=isolation.label, lessons=lessons)
     try:
-        found: Discovery = discover(paths, f"{lesson.module}.py", workdir, options.assignment)
-        result.skipped = found.skipped
-        result.total = len(found.found)
+        names = {lesson.filename: part_names(lesson.names) for lesson in lessons} if len(lessons) > 1 else None
+        found: Discovery = discover(paths, [lesson.filename for lesson in lessons], workdir, options.assignment, names)
+        groups, unsure = _sort_out(found, lessons)
+        if groups:
+            by_id = {lesson_id: by_id[lesson_id] for lesson_id in by_id if lesson_id in groups}
+        several = len(groups) > 1
+        result.lessons = list(by_id.values())
+        result.lesson = result.lessons[0]
+        result.several = several
+        result.skipped = found.skipped + unsure
+        result.total = sum(len(items) for items in groups.values())
         tick = progress(result.total) if progress else None
 
-        def record(student: str, report: Report, key: str | None, reused: bool = False) -> None:
+        def record(lesson: Lesson, student: str, report: Report, key: str | None, reused: bool = False) -> None:
             nonlocal last_write
-            item = Graded(student, report, reused)
+            item = Graded(student, report, reused, lesson.id)
             if not reused:
-                write_student(out / student, report, options.formats, key or "")
-            graded[student] = item
+                write_student(lesson_out(out, lesson, several) / student, report, options.formats, key or "")
+            graded[(lesson.id, student)] = item
             if tick:
                 tick(item)
             if time.monotonic() - last_write > 1.0:
-                write_gradebook()
+                write_gradebooks()
                 last_write = time.monotonic()
 
         todo: list[Job] = []
-        for item in found.found:
-            job = _read_job(item, lesson, options, isolation.mode)
-            if isinstance(job, Report):
-                record(item.student, job, None)
-                continue
-            previous = None if options.force else _read_state(out / item.student, job.key)
-            if previous is not None:
-                missing = any(not (out / item.student / FORMAT_FILES.get(f, f"report.{f}")).exists() for f in options.formats)
-                record(item.student, previous, job.key, reused=not missing)
-            else:
-                todo.append(job)
+        for lesson_id, items in groups.items():
+            lesson = by_id[lesson_id]
+            folder = lesson_out(out, lesson, several)
+            for item in items:
+                job = _read_job(item, lesson, options, isolation.mode)
+                if isinstance(job, Report):
+                    record(lesson, item.student, job, None)
+                    continue
+                previous = None if options.force else _read_state(folder / item.student, job.key)
+                if previous is not None:
+                    missing = any(not (folder / item.student / FORMAT_FILES.get(f, f"report.{f}")).exists() for f in options.formats)
+                    record(lesson, item.student, previous, job.key, reused=not missing)
+                else:
+                    todo.append(job)
         shutil.rmtree(workdir, ignore_errors=True)  # everything is read: the unpacked copies are no longer needed
         if todo:
-            runner = run_dask(todo, options, lesson) if options.dask else run_local(todo, options, lesson, min(options.jobs or default_jobs(), len(todo)))
-            keys = {job.student: job.key for job in todo}
+            first = by_id[next(iter(groups))]
+            runner = run_dask(todo, options, first) if options.dask else run_local(todo, options, first, min(options.jobs or default_jobs(), len(todo)))
+            keys = {(job.lesson, job.student): job.key for job in todo}
+            folders = {str(lesson.folder): lesson for lesson in by_id.values()}
             try:
                 for job, report in runner:
-                    record(job.student, report, keys[job.student])
+                    record(folders.get(job.lesson, first), job.student, report, keys[(job.lesson, job.student)])
             finally:
                 runner.close()
     except KeyboardInterrupt:
@@ -595,27 +671,60 @@ def grade_class(paths: Sequence[Path], options: Options, progress: Callable[[int
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if graded or result.total:
-            write_gradebook()
-            result.gradebook = gradebook
+            write_gradebooks()
+            result.gradebook = out / GRADEBOOK
             from .class_report import write_for_class
 
-            write_for_class(out, [(g.student, g.report) for g in graded.values()])
-    result.graded = sorted(graded.values(), key=lambda g: g.student.lower())
+            for lesson_id, lesson in by_id.items():
+                rows = [(g.student, g.report) for (lid, _s), g in graded.items() if lid == lesson_id]
+                if rows or not several:
+                    write_for_class(lesson_out(out, lesson, several), rows)
+    result.graded = sorted(graded.values(), key=lambda g: (g.lesson, g.student.lower()))
     result.duration = time.monotonic() - started
     return result
 
 
+def combined_gradebook_text(lessons: Sequence[Lesson], rows: Sequence[tuple[str, Report]]) -> str:
+    """The gradebook of a class that handed in several lessons: one row per student, the total over the lessons,
+    the maximum (each lesson's report's maximum; a lesson not handed in counts with all its points), a column per
+    lesson total (empty when not handed in: see that lesson's gradebook for its parts) and why the maximum is what
+    it is."""
+    from .outcome import maximum_note
+
+    by_student: dict[str, dict[str, Report]] = {}
+    for student, report in rows:
+        by_student.setdefault(student, {})[report.lesson] = report
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "total", "maximum", *[lesson.id for lesson in lessons], "maximum_note"])
+    for student in sorted(by_student, key=str.lower):
+        reports = by_student[student]
+        total = sum(report.score for report in reports.values())
+        maximum = sum(reports[lesson.id].max_score if lesson.id in reports else lesson.max_points for lesson in lessons)
+        notes = []
+        for lesson in lessons:
+            if lesson.id not in reports:
+                notes.append(_("{lesson}: not handed in ({points} points).").format(lesson=lesson.id, points=f"{lesson.max_points:g}"))
+            elif reports[lesson.id].skipped_parts:
+                notes.append(f"{lesson.id}: {maximum_note(reports[lesson.id])}")
+        writer.writerow([_cell(student), f"{total:g}", f"{maximum:g}",
+                         *[f"{reports[lesson.id].score:g}" if lesson.id in reports else "" for lesson in lessons],
+                         _cell(" ".join(notes))])
+    return buffer.getvalue()
+
+
 # -- the summary on the terminal --------------------------------------------------------------------------
-def summary_tables(result: ClassResult) -> list[Any]:
+def summary_tables(result: ClassResult, lesson: Lesson | None = None) -> list[Any]:
     """Rich renderables: statuses (and time-outs), the score distribution per maximum, and how many submissions
-    failed each property, of those in which it was graded. The numbers are :func:`grader.class_report.summarise`'s,
-    the same as ``report.html`` shows."""
+    failed each property, of those in which it was graded (of one ``lesson``'s submissions, or all). The numbers are
+    :func:`grader.class_report.summarise`'s, the same as ``report.html`` shows."""
     from rich.table import Table
 
     from .class_report import summarise
     from .outcome import timeouts_sentence, with_timeouts
 
-    reports = [g.report for g in result.graded]
+    chosen = result.of(lesson) if lesson is not None else result.graded
+    reports = [g.report for g in chosen]
     summary = summarise(reports)
     tables: list[Any] = []
     statuses = Counter(r.status.value for r in reports)
@@ -629,7 +738,7 @@ def summary_tables(result: ClassResult) -> list[Any]:
             status_table.add_row(with_timeouts(), str(summary.with_timeouts), style="yellow")
     if summary.timeout_properties:
         status_table.caption, status_table.caption_justify = timeouts_sentence(summary.timeout_properties), "left"
-    reused = sum(1 for g in result.graded if g.reused)
+    reused = sum(1 for g in chosen if g.reused)
     if reused:
         status_table.add_row(_("(unchanged, not graded again)"), str(reused), style="dim")
     tables.append(status_table)
@@ -689,8 +798,11 @@ def run_grade(paths: Sequence[Path], options: Options, quiet: bool = False) -> i
 
         raise UsageError(_("no submissions found in {paths}").format(paths=", ".join(map(str, paths))))
     if not quiet:
-        for table in summary_tables(result):
-            console.print(table)
+        for lesson in result.lessons if result.several else [None]:
+            if lesson is not None:
+                console.print(_("Lesson {lesson}: {path}").format(lesson=lesson.id, path=lesson_out(options.out, lesson, True)), style="bold")
+            for table in summary_tables(result, lesson):
+                console.print(table)
     done = len(result.graded)
     rate = done / result.duration if result.duration > 0 else 0.0
     console.print(_("isolation: {mode}").format(mode=result.isolation), style="dim")

@@ -1,4 +1,5 @@
-"""A lesson's quiz: multiple-choice questions graded as a part of their own, ``quiz``.
+"""A lesson's quiz: multiple-choice questions graded as a part of their own, ``quiz``, of kind ``quiz``: the engine
+grades it with the code's parts (:func:`quiz_part`), its properties being the questions.
 
 The questions are lesson data, in ``.meta/quiz.toml`` (English; other languages come from the lesson's
 catalogue)::
@@ -39,7 +40,7 @@ else:  # pragma: no cover - Python 3.10
 
 from .errors import LessonError
 from .i18n import _
-from .model import PartResult, PropertyResult, PropertyStatus, Report, SkippedPart
+from .model import PartResult, PropertyResult, PropertyStatus, SkippedPart
 
 PART = "quiz"
 LETTERS = "abcdefgh"
@@ -258,22 +259,16 @@ def grade_quiz(folder: Path, submission: Path) -> PartResult | None:
     return grade_answers(quiz, path)
 
 
-def add_quiz(report: Report, folder: Path, submission: Path) -> Report:
-    """Append the quiz part to a report when the submission has an answers file beside it; without one, the
-    report says that the quiz is not counted in its maximum, and why."""
-    part = grade_quiz(folder, submission)
-    if part is not None:
-        report.parts.append(part)
-        return report
+def quiz_part(folder: Path, submission: Path | None, reason: str | None = None) -> PartResult | SkippedPart | None:
+    """The quiz part of a submission of the lesson in ``folder``, as the engine grades a part of kind ``quiz``:
+    graded from the answers beside ``submission``; without answers (or without a submission to look beside, when
+    ``reason`` says why) a :class:`SkippedPart`, not counted in the maximum; None when the lesson has no quiz."""
     quiz = load_quiz(folder)
-    if quiz is not None:
-        skip_quiz(report, folder, _("there is no {file} beside the code").format(file=quiz.answers))
-    return report
-
-
-def skip_quiz(report: Report, folder: Path, reason: str) -> Report:
-    """Say in ``report`` that the quiz of the lesson in ``folder`` (if it has one) was not graded, and why."""
-    quiz = load_quiz(folder)
-    if quiz is not None and all(part.id != PART for part in report.parts):
-        report.skipped_parts.append(SkippedPart(PART, _(quiz.title), sum(q.points for q in quiz.questions), reason))
-    return report
+    if quiz is None:
+        return None
+    if submission is not None:
+        part = grade_quiz(folder, submission)
+        if part is not None:
+            return part
+        reason = _("there is no {file} beside the code").format(file=quiz.answers)
+    return SkippedPart(PART, _(quiz.title), sum(q.points for q in quiz.questions), reason or _("the submission was not graded"))

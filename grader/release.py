@@ -119,37 +119,105 @@ def lesson_files(lesson: Lesson) -> list[tuple[PurePosixPath, Path]]:
     return sorted(found, key=lambda item: str(item[0]))
 
 
-def _readme(lesson: Lesson, names: Sequence[str], ci: Sequence[str], stub: str) -> str:
+def _task(lesson: Lesson, names: Sequence[str], stub: str) -> tuple[str, str]:
+    """The sentence that says where a lesson's task is and where the code goes, in English and in Dutch."""
     folder = f"exercises/{lesson.id}"
     readmes = [n for n in names if re.fullmatch(re.escape(folder) + r"/README(\.[A-Za-z_-]+)?\.md", n)]
     dutch = [n for n in readmes if n.endswith(".nl.md")] or readmes
     links = ", ".join(f"[`{n}`]({n})" for n in readmes)
     task = f"The task is in {links}. You write your code in `{stub}`." if readmes else f"You write your code in `{stub}`."
     task_nl = f"De opdracht staat in [`{dutch[0]}`]({dutch[0]})." if dutch else "De opdracht staat in de bestanden hierboven."
+    return task, task_nl
+
+
+def _role(lesson: Lesson, name: str, names: Sequence[str], stub: str) -> str:
+    folder = f"exercises/{lesson.id}"
+    readmes = [n for n in names if re.fullmatch(re.escape(folder) + r"/README(\.[A-Za-z_-]+)?\.md", n)]
     quiz = load_quiz(lesson.folder)
     answers = f"{folder}/{quiz.answers}" if quiz is not None else None
+    if name == stub:
+        return "your code: fill in every `...`"
+    if name in readmes:
+        return "the task"
+    if name == answers:
+        return "your answers to the quiz"
+    if name.endswith(".ipynb"):
+        return f"the same exercise as a notebook (`grader check {name}` checks it; CI grades `{stub}`)"
+    return "part of the exercise"
+
+
+def _readme(lessons: Sequence[Lesson], names: Sequence[str], ci: Sequence[str]) -> str:
+    stubs = [stub_of(lesson) for lesson in lessons]
     rows = []
     for name in names:
-        if name == stub:
-            role = "your code: fill in every `...`"
-        elif name in readmes:
-            role = "the task"
-        elif name == answers:
-            role = "your answers to the quiz"
-        elif name.endswith(".ipynb"):
-            role = f"the same exercise as a notebook (`grader check {name}` checks it; CI grades `{stub}`)"
-        else:
-            role = "part of the exercise"
-        rows.append(f"| `{name}` | {role} |")
+        owner = next((lesson for lesson in lessons if name.startswith(f"exercises/{lesson.id}/")), lessons[0])
+        rows.append(f"| `{name}` | {_role(owner, name, names, stub_of(owner))} |")
     rows.append(f"| `{REQUIREMENTS}` | the grader, at the version your teacher grades with |")
     for key in ci:
         rows.append(f"| `{CI_FILES[key][1]}` | grades every push (see below) |")
     ci_text = "\n\n".join(_text((TEMPLATES / f"readme-{key}.md").read_text(encoding="utf-8")).decode("utf-8").rstrip("\n") for key in ci)
+    tasks = [_task(lesson, names, stub) for lesson, stub in zip(lessons, stubs, strict=True)]
+    if len(lessons) == 1:
+        title, task, task_nl = lessons[0].title, tasks[0][0], tasks[0][1]
+        commands, check_nl = "grader check", "`grader check --lang nl`"
+        check_text = f"`grader check` grades `{stubs[0]}` (give another path to grade another file)."
+    else:
+        title = " · ".join(lesson.title for lesson in lessons)
+        task = "\n".join(f"- **{lesson.title}** ({lesson.id}): {text}" for lesson, (text, _nl) in zip(lessons, tasks, strict=True))
+        task_nl = " ".join(nl for _text_en, nl in tasks)
+        folders = [f"exercises/{lesson.id}/" for lesson in lessons]
+        commands = "\n".join(f"grader check {folder}" for folder in folders)
+        check_nl = " of ".join(f"`grader check {folder} --lang nl`" for folder in folders)
+        check_text = ("This repository holds several lessons: `grader check exercises/<lesson>/` grades one of them (the file "
+                      "or the folder of that lesson; `grader check` alone lists them).")
     return _template(
         "README.md",
-        {"title": lesson.title, "task": task, "task_nl": task_nl, "files": "\n".join(rows), "stub": stub,
+        {"title": title, "task": task, "task_nl": task_nl, "files": "\n".join(rows), "stub": "`, `".join(stubs),
+         "check_commands": commands, "check_text": check_text, "check_nl": check_nl,
          "ci": ci_text or "Nothing runs on push: no CI files were included."},
     )
+
+
+def stub_of(lesson: Lesson) -> str:
+    """The lesson's stub as a path in a release: ``exercises/<lesson>/<stub>``."""
+    return f"exercises/{lesson.id}/{lesson.stub.relative_to(lesson.folder).as_posix()}"
+
+
+def _runner_prefix(lesson: Lesson, several: bool) -> str:
+    """What the Classroom runners of a lesson begin with: nothing for a release of one lesson, else the lesson's id
+    (letters and digits), so that the runners of several lessons never share a name."""
+    return re.sub(r"[^a-z0-9]", "", lesson.id.lower()) if several else ""
+
+
+def _steps(lessons: Sequence[Lesson]) -> dict[str, str]:
+    """The values of the CI templates that hold a step (or a line) per lesson."""
+    several = len(lessons) > 1
+    when = "\n        if: ${{ !cancelled() }}" if several else ""  # every lesson is graded, even after one that failed
+    grade, classroom, gitlab, junit = [], [], [], []
+    runners: list[str] = []
+    env = []
+    for lesson in lessons:
+        prefix = _runner_prefix(lesson, several)
+        names = [prefix + name for name in classroom_runners(lesson)]
+        step = f"grade_{prefix}" if several else "grade"
+        rename = (f'\n          sed -i "s/^/{prefix}/" "$RUNNER_TEMP/classroom.txt"  # the runners of {lesson.id} begin with {prefix}'
+                  if several else "")
+        values = {"stub": stub_of(lesson), "lesson": lesson.id, "when": when, "step": step, "rename": rename,
+                  "runner_list": " ".join(names)}
+        grade.append(_template("grade-step.yml", values).rstrip("\n"))
+        classroom.append(_template("classroom-step.yml", values).rstrip("\n"))
+        report = "grader-junit.xml" if not several else f"grader-junit-{lesson.id}.xml"
+        tail = "" if not several else " || status=1"
+        gitlab.append(f"    - grader check {stub_of(lesson)} --lesson {lesson.id} --format junit > {report}{tail}")
+        junit.append(report)
+        runners += names
+        env += [f'          {name.upper()}_RESULTS: "${{{{ steps.{step}.outputs.{name} }}}}"' for name in names]
+    if several:
+        gitlab = ["    - status=0", *gitlab, '    - exit "$status"']
+    return {"grade_steps": "\n".join(grade), "classroom_steps": "\n".join(classroom), "gitlab_steps": "\n".join(gitlab),
+            "junit_paths": "\n".join(f"      - {name}" for name in junit),
+            "junit_report": f" {junit[0]}" if not several else "".join(f"\n        - {name}" for name in junit),
+            "runners": ",".join(runners), "reporter_env": "\n".join(env)}
 
 
 def classroom_runners(lesson: Lesson) -> list[str]:
@@ -182,18 +250,36 @@ def _release_requirement(requirement: str | None, local: bool, checked: bool) ->
     return requirement
 
 
+def _lessons(lessons: str | Lesson | Sequence[str | Lesson] | None) -> list[Lesson]:
+    """The lessons of a release: the one or the ones named, else every lesson of the kit (in the order of their ids)."""
+    from .lesson import all_lessons
+
+    if lessons is None:
+        found = all_lessons()
+        if not found:
+            raise UsageError(_("the kit has no lessons"))
+        return found
+    named = [lessons] if isinstance(lessons, (str, Lesson)) else list(lessons)
+    chosen = [one if isinstance(one, Lesson) else load_lesson(one) for one in named]
+    unique: dict[str, Lesson] = {}
+    for lesson in chosen:
+        unique.setdefault(lesson.id, lesson)
+    return list(unique.values())
+
+
 def build_release(
-    lesson: str | Lesson = "neuron",
+    lesson: str | Lesson | Sequence[str | Lesson] | None = None,
     requirement: str | None = None,
     ci: Iterable[str] = CI_CHOICES,
     *,
     local: bool = False,
     checked: bool = True,
 ) -> list[ReleaseFile]:
-    """Every file of the release, sorted by path. Raises UsageError if the release would leak the reference, or
-    if ``requirement`` is missing or not one a CI runner can install (:data:`PLACEHOLDER` writes the placeholder;
-    ``local`` allows a ``file:`` URL, for trying the release on this machine)."""
-    the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
+    """Every file of the release of ``lesson`` (one, several, or None: every lesson of the kit), sorted by path.
+    Raises UsageError if the release would leak a reference, or if ``requirement`` is missing or not one a CI
+    runner can install (:data:`PLACEHOLDER` writes the placeholder; ``local`` allows a ``file:`` URL, for trying
+    the release on this machine). Its CI grades each lesson: a step (GitLab: a line) per lesson."""
+    lessons = _lessons(lesson)
     chosen = [key for key in CI_CHOICES if key in set(ci)]
     unknown = sorted(set(ci) - set(CI_CHOICES))
     if unknown:
@@ -201,55 +287,55 @@ def build_release(
     requirement = _release_requirement(requirement, local, checked)
 
     files: dict[str, bytes] = {}
-    for name, source in lesson_files(the_lesson):
-        data = source.read_bytes()
-        files[str(name)] = data
-    stub = f"exercises/{the_lesson.id}/{the_lesson.stub.relative_to(the_lesson.folder).as_posix()}"
-    if stub not in files:
-        raise UsageError(_("the lesson's stub {path} is missing").format(path=the_lesson.stub))
+    for the_lesson in lessons:
+        for name, source in lesson_files(the_lesson):
+            files[str(name)] = source.read_bytes()
+        if stub_of(the_lesson) not in files:
+            raise UsageError(_("the lesson's stub {path} is missing").format(path=the_lesson.stub))
     lesson_names = sorted(files)
 
-    runners = classroom_runners(the_lesson)
-    values = {"python": PYTHON, "stub": stub, "lesson": the_lesson.id, "runners": ",".join(runners),
-              "runner_list": " ".join(runners),
-              "reporter_env": "\n".join(f'          {name.upper()}_RESULTS: "${{{{ steps.grade.outputs.{name} }}}}"' for name in runners)}
+    values = {"python": PYTHON, **_steps(lessons)}
     for key in chosen:
         template, target = CI_FILES[key]
         files[target] = _text(_template(template, values))
-    files["README.md"] = _text(_readme(the_lesson, lesson_names, chosen, stub))
+    files["README.md"] = _text(_readme(lessons, lesson_names, chosen))
     files[REQUIREMENTS] = _text(
         "# The grader, pinned: the same version grades here, in CI, and on the teacher's side.\n" + requirement
     )
     files[".gitignore"] = _text((TEMPLATES / "gitignore").read_text(encoding="utf-8"))
-    files[MANIFEST] = _text(json.dumps(_manifest(the_lesson, requirement, chosen, files), indent=2, sort_keys=True))
+    files[MANIFEST] = _text(json.dumps(_manifest(lessons, requirement, chosen, files), indent=2, sort_keys=True))
 
     release = [ReleaseFile(path, files[path]) for path in sorted(files)]
-    leaks = find_leaks({f.path: f.data for f in release}, the_lesson)
+    leaks = [problem for the_lesson in lessons for problem in find_leaks({f.path: f.data for f in release}, the_lesson)]
     if leaks:
         raise UsageError(_("the release would give away the solution: {problems}").format(problems="; ".join(map(str, leaks))))
     return release
 
 
-def _manifest(lesson: Lesson, requirement: str, ci: Sequence[str], files: dict[str, bytes]) -> dict[str, Any]:
-    return {
-        "lesson": lesson.id,
-        "lesson_version": lesson.version,
+def _manifest(lessons: Sequence[Lesson], requirement: str, ci: Sequence[str], files: dict[str, bytes]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "lesson": lessons[0].id,
+        "lesson_version": lessons[0].version,
         "grader_version": __version__,
         "requirement": requirement,
         "ci": list(ci),
         "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
     }
+    if len(lessons) > 1:
+        data["lessons"] = {lesson.id: lesson.version for lesson in lessons}
+    return data
 
 
 def write_release(
     directory: str | Path,
-    lesson: str | Lesson = "neuron",
+    lesson: str | Lesson | Sequence[str | Lesson] | None = None,
     requirement: str | None = None,
     ci: Iterable[str] = CI_CHOICES,
     *,
     local: bool = False,
 ) -> list[Path]:
-    """Write the release into ``directory`` and return the files written.
+    """Write the release of ``lesson`` (one, several, or None: every lesson) into ``directory``; return the files
+    written.
 
     The folder may already hold a git checkout of the template repository or an earlier release: files of the
     earlier release that the new one no longer has are removed; other files are left alone.
@@ -257,12 +343,13 @@ def write_release(
     target = Path(directory)
     if target.exists() and not target.is_dir():
         raise UsageError(_("{path} is not a folder.").format(path=target))
-    the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
-    kit = the_lesson.folder.parent.parent.resolve()
+    lessons = _lessons(lesson)
     inside = target.resolve()
-    if inside == kit or any(inside.is_relative_to(kit / name) for name in ("exercises", "solutions", "grader")):
-        raise UsageError(_("{path} is part of the kit; write the release to a folder of its own.").format(path=target))
-    release = build_release(the_lesson, requirement, ci, local=local)
+    for the_lesson in lessons:
+        kit = the_lesson.folder.parent.parent.resolve()
+        if inside == kit or any(inside.is_relative_to(kit / name) for name in ("exercises", "solutions", "grader")):
+            raise UsageError(_("{path} is part of the kit; write the release to a folder of its own.").format(path=target))
+    release = build_release(lessons, requirement, ci, local=local)
     earlier = _read_manifest(target)
     if earlier is not None:
         keep = {f.path for f in release}
@@ -448,14 +535,21 @@ def check_release(folder: str | Path, lesson: str | Lesson | None = None) -> lis
     manifest = _read_manifest(root)
     if manifest is None:
         return [Problem(MANIFEST, _("missing or unreadable: this folder was not written by `grader release`"))]
-    the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson or str(manifest.get("lesson", "neuron")))
+    if lesson is not None:
+        lessons = _lessons(lesson)
+    else:
+        named = manifest.get("lessons") or [manifest.get("lesson")]
+        try:
+            lessons = _lessons([str(name) for name in named if name])
+        except UsageError as exc:
+            return [Problem(MANIFEST, str(exc))]
     files = _release_files(root)
-    problems = find_leaks(files, the_lesson)
+    problems = [problem for the_lesson in lessons for problem in find_leaks(files, the_lesson)]
 
     ci = [key for key in manifest.get("ci", []) if key in CI_FILES]
     requirement = str(manifest.get("requirement", ""))
     try:
-        expected = {f.path: f.data for f in build_release(the_lesson, requirement or PLACEHOLDER, ci, checked=False)}
+        expected = {f.path: f.data for f in build_release(lessons, requirement or PLACEHOLDER, ci, checked=False)}
     except UsageError as exc:
         return problems + [Problem(str(root), str(exc))]
     for path in sorted(expected):
@@ -473,17 +567,16 @@ def check_release(folder: str | Path, lesson: str | Lesson | None = None) -> lis
         if reason:
             problems.append(Problem(REQUIREMENTS, reason, kind="requirement"))
 
-    problems += _check_yaml(files, ci, the_lesson)
+    problems += _check_yaml(files, ci, lessons)
     return problems
 
 
-def _check_yaml(files: dict[str, bytes], ci: Sequence[str], lesson: Lesson) -> list[Problem]:
+def _check_yaml(files: dict[str, bytes], ci: Sequence[str], lessons: Sequence[Lesson]) -> list[Problem]:
     try:
         import yaml
     except ImportError:  # pragma: no cover - PyYAML comes with the test extra
         return [Problem(".github", _("the CI files were not parsed: PyYAML is not installed"), error=False, kind="ci")]
     problems = []
-    stub = f"exercises/{lesson.id}/{lesson.stub.relative_to(lesson.folder).as_posix()}"
     for key in ci:
         path = CI_FILES[key][1]
         if path not in files:
@@ -493,8 +586,9 @@ def _check_yaml(files: dict[str, bytes], ci: Sequence[str], lesson: Lesson) -> l
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             problems.append(Problem(path, _("not valid YAML: {reason}").format(reason=exc), kind="ci"))
             continue
-        if not isinstance(data, dict) or f"grader check {stub}" not in files[path].decode("utf-8"):
-            problems.append(Problem(path, _("it does not run `grader check {stub}`").format(stub=stub), kind="ci"))
+        for stub in [stub_of(lesson) for lesson in lessons]:
+            if not isinstance(data, dict) or f"grader check {stub}" not in files[path].decode("utf-8"):
+                problems.append(Problem(path, _("it does not run `grader check {stub}`").format(stub=stub), kind="ci"))
     return problems
 
 

@@ -126,11 +126,28 @@ def _check_grading(lesson: Lesson, result: Validation) -> None:
         result.add(unsolved, "every part of the untouched stub says 'not implemented yet'")
 
 
-def validate(lesson_name: str | Path = "neuron", grade: bool = True) -> Validation:
+def validate_all(grade: bool = True) -> list[Validation]:
+    """Validate every lesson of the kit (``grader validate`` without a lesson), in the order of their ids."""
+    from .lesson import available_lessons, lessons_dir
+
+    names = available_lessons()
+    if not names:
+        result = Validation(lesson=str(lessons_dir()))
+        result.add(False, f"the kit has lessons in {lessons_dir()}")
+        return [result]
+    return [validate(lessons_dir() / name, grade=grade) for name in names]
+
+
+def validate(lesson_name: str | Path | None = None, grade: bool = True) -> Validation:
     """Validate one lesson folder; with ``grade``, also grade its reference and its stub.
 
-    A folder written by ``grader release`` is checked as a release instead (see :mod:`grader.release`).
+    A folder written by ``grader release`` is checked as a release instead (see :mod:`grader.release`). None is the
+    kit's only lesson.
     """
+    if lesson_name is None:
+        from .lesson import only_lesson
+
+        lesson_name = only_lesson().folder
     result = Validation(lesson=str(lesson_name))
     from .release import is_release, release_findings
 

@@ -55,7 +55,7 @@ def reference_bodies() -> dict[str, str]:
 @pytest.fixture()
 def release(tmp_path: Path) -> Path:
     target = tmp_path / "release"
-    result = CliRunner().invoke(main, ["release", str(target), "--requirement", PINNED])
+    result = CliRunner().invoke(main, ["release", str(target), "--lesson", "neuron", "--requirement", PINNED])
     assert result.exit_code == 0, result.output
     return target
 
@@ -153,7 +153,7 @@ def test_validate_finds_leaks_and_broken_files(release: Path) -> None:
 
 
 def test_release_refuses_to_write_without_a_requirement(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["release", str(tmp_path / "r")])
+    result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--lesson", "neuron"])
     assert result.exit_code == 2
     error = result.output.strip().splitlines()[-1]
     assert error.startswith("Error: a release needs the grader its CI installs") and "--requirement SPEC" in error
@@ -164,7 +164,7 @@ def test_release_refuses_to_write_without_a_requirement(tmp_path: Path) -> None:
 
 
 def test_the_placeholder_is_written_only_when_asked_for_and_validate_refuses_it(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--requirement", PLACEHOLDER])
+    result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--lesson", "neuron", "--requirement", PLACEHOLDER])
     assert result.exit_code == 0, result.output
     assert "placeholder" in result.output and "--requirement" in result.output  # the warning
     assert placeholder_requirement() in (tmp_path / "r" / "requirements.txt").read_text()
@@ -176,7 +176,7 @@ def test_the_placeholder_is_written_only_when_asked_for_and_validate_refuses_it(
 
 def test_a_file_url_is_refused_by_release_and_by_validate(tmp_path: Path) -> None:
     wheel = (tmp_path / "neuron_grader-0.1.0-py3-none-any.whl").as_uri()
-    result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--requirement", f"neuron-grader @ {wheel}"])
+    result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--lesson", "neuron", "--requirement", f"neuron-grader @ {wheel}"])
     assert result.exit_code == 2 and "no CI runner can fetch" in result.output
     assert not (tmp_path / "r").exists()
     # Written anyway (as a test does, to run the release on this machine): validate refuses it.
@@ -238,7 +238,7 @@ def test_the_grader_requirement_must_be_pinned(requirement: str, pinned: bool) -
 
 
 def test_release_refuses_an_unpinned_requirement(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--requirement", "neuron-grader"])
+    result = CliRunner().invoke(main, ["release", str(tmp_path / "r"), "--lesson", "neuron", "--requirement", "neuron-grader"])
     assert result.exit_code == 2
     assert not (tmp_path / "r").exists()
 

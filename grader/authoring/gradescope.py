@@ -133,7 +133,7 @@ def with_visibility(data: dict[str, Any], visibility: str) -> dict[str, Any]:
 
 
 def build_autograder(
-    lesson: str | Lesson = "neuron",
+    lesson: str | Lesson | None = None,
     requirement: str | None = None,
     wheel: str | Path | None = None,
     visibility: str = "visible",
@@ -200,7 +200,7 @@ def autograder_path(out: str | Path, lesson: Lesson) -> Path:
 
 def write_autograder(
     out: str | Path,
-    lesson: str | Lesson = "neuron",
+    lesson: str | Lesson | None = None,
     requirement: str | None = None,
     wheel: str | Path | None = None,
     visibility: str = "visible",
@@ -224,9 +224,8 @@ def write_autograder(
         Path(temporary).unlink(missing_ok=True)
         raise
     quiz = load_quiz(the_lesson.folder)
-    quiz_points = sum(q.points for q in quiz.questions) if quiz is not None else 0.0
-    return Autograder(target, the_lesson.id, sum(p.points for p in the_lesson.properties) + quiz_points, quiz_points,
-                      quiz.answers if quiz is not None else None)
+    quiz_points = sum(p.points for p in the_lesson.quiz_properties)
+    return Autograder(target, the_lesson.id, the_lesson.max_points, quiz_points, quiz.answers if quiz is not None else None)
 
 
 # -- after grading, on Gradescope ----------------------------------------------------------------------------

@@ -326,13 +326,13 @@ def student_notebook_path(lesson: Lesson) -> Path:
     return lesson.folder / f"{lesson.module}.ipynb"
 
 
-def student_notebook_text(lesson: str | Lesson = "neuron") -> str:
+def student_notebook_text(lesson: str | Lesson | None = None) -> str:
     """The student notebook as the file's text: the same whatever the language of the session."""
     the_lesson = _english(lesson if isinstance(lesson, Lesson) else load_lesson(lesson))
     return notebook_text(build_notebook(the_lesson, solutions=False))
 
 
-def write_student_notebook(lesson: str | Lesson = "neuron", path: Path | None = None) -> Path:
+def write_student_notebook(lesson: str | Lesson | None = None, path: Path | None = None) -> Path:
     """Write the student notebook (by default ``exercises/<lesson>/<module>.ipynb``) and return its path."""
     the_lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
     target = path or student_notebook_path(the_lesson)
@@ -340,7 +340,7 @@ def write_student_notebook(lesson: str | Lesson = "neuron", path: Path | None = 
     return target
 
 
-def export_course(folder: Path, lesson: str | Lesson = "neuron", *, course: str | None = None, force: bool = False,
+def export_course(folder: Path, lesson: str | Lesson | None = None, *, course: str | None = None, force: bool = False,
                   isolation: str = "auto") -> list[Path]:
     """Write an nbgrader course folder: ``nbgrader_config.py`` and ``source/<lesson>/<module>.ipynb``, whose test
     cells grade with ``isolation`` (a mode of :data:`grader.isolation.modes.MODES`)."""

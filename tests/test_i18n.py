@@ -67,7 +67,9 @@ def test_every_message_has_a_dutch_translation() -> None:
 
 
 def test_the_catalogues_cover_the_grader_the_lessons_and_the_student_commands() -> None:
-    found = {domain: {m[0] for m in messages} for _dir, domain, messages in catalogues()}
+    found: dict[str, set[str]] = {}
+    for _dir, domain, messages in catalogues():  # every lesson's catalogue is of the domain "lesson"
+        found.setdefault(domain, set()).update(m[0] for m in messages)
     assert {"grader", "lesson"} <= set(found)
     assert "Hint {number} of {total}: {hint}" in found["grader"]  # grader/hint.py
     assert "Show this message and exit." in found["grader"]  # click's words in the help

@@ -110,11 +110,11 @@ def test_export_nbgrader_puts_the_isolation_in_the_test_cells(tmp_path: Path) ->
         notebook = json.loads(next(folder.glob("source/*/*.ipynb")).read_text(encoding="utf-8"))
         return ["".join(cell["source"]) for cell in notebook["cells"] if "grade_part(" in "".join(cell["source"])]
 
-    chosen = CliRunner().invoke(main, ["export", "nbgrader", str(tmp_path / "basic"), "--isolation", "basic"])
+    chosen = CliRunner().invoke(main, ["export", "nbgrader", str(tmp_path / "basic"), "--lesson", "neuron", "--isolation", "basic"])
     assert chosen.exit_code == 0, chosen.output
     cells = test_cells(tmp_path / "basic")
     assert cells and all(cell.rstrip().endswith(", isolation='basic')") for cell in cells)
-    default = CliRunner().invoke(main, ["export", "nbgrader", str(tmp_path / "auto")])
+    default = CliRunner().invoke(main, ["export", "nbgrader", str(tmp_path / "auto"), "--lesson", "neuron"])
     assert default.exit_code == 0, default.output
     assert not any("isolation" in cell for cell in test_cells(tmp_path / "auto"))  # auto: as before, for the machine that runs it
 

@@ -136,7 +136,7 @@ def _usable(mode: str, tmp: Path) -> None:
     """Skip, with the reason, a mode that ``grader check --isolation`` cannot use here."""
     probe = tmp / "probe.py"
     probe.write_text("def sigmoid(z:\n")
-    done = subprocess.run([sys.executable, "-m", "grader", "check", str(probe), "--isolation", mode, "--format", "json"],
+    done = subprocess.run([sys.executable, "-m", "grader", "check", str(probe), "--lesson", "neuron", "--isolation", mode, "--format", "json"],
                           capture_output=True, text=True, cwd=tmp, timeout=120, check=False)
     if done.returncode == 2:
         pytest.skip(f"--isolation {mode}: " + (done.stderr.strip().splitlines() or ["exit code 2"])[-1])
@@ -233,7 +233,7 @@ def test_a_killed_grading_process_leaves_no_child(isolation: str, tmp_path: Path
     slow = tmp_path / "slow.py"
     slow.write_text(SLOW.format(seconds=60) + STUB.read_text())
     token = secrets.token_hex(8)
-    checker = subprocess.Popen([sys.executable, "-m", "grader", "check", str(slow), "--isolation", isolation], cwd=ROOT,
+    checker = subprocess.Popen([sys.executable, "-m", "grader", "check", str(slow), "--lesson", "neuron", "--isolation", isolation], cwd=ROOT,
                                env={**os.environ, MARKER: token}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     recorded: set[Proc] = set()
     try:

@@ -51,7 +51,7 @@ class Autograder:
 @pytest.fixture(scope="module")
 def autograder(installed: InstalledGrader, tmp_path_factory: pytest.TempPathFactory) -> Autograder:
     out = tmp_path_factory.mktemp("export")
-    made = installed.run(["grader", "export", "gradescope", str(out / "neuron-autograder.zip"), "--wheel", str(installed.wheel),
+    made = installed.run(["grader", "export", "gradescope", str(out / "neuron-autograder.zip"), "--lesson", "neuron", "--wheel", str(installed.wheel),
                           "--visibility", VISIBILITY], cwd=out)
     assert made.returncode == 0, made.stdout + made.stderr
     assert "19 autograder points" in made.stdout
@@ -114,7 +114,7 @@ def test_the_zip_holds_the_scripts_at_its_root_and_is_byte_identical(autograder:
         requirements = archive.read("requirements.txt").decode("utf-8")
     assert [line for line in requirements.splitlines() if not line.startswith("#")] == [f"./{installed.wheel.name}"]
     # again, into a folder: <lesson>-autograder.zip with the very same bytes
-    again = installed.run(["grader", "export", "gradescope", str(tmp_path), "--wheel", str(installed.wheel), "--visibility", VISIBILITY],
+    again = installed.run(["grader", "export", "gradescope", str(tmp_path), "--lesson", "neuron", "--wheel", str(installed.wheel), "--visibility", VISIBILITY],
                           cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "neuron-autograder.zip").read_bytes() == autograder.zip.read_bytes()
@@ -237,14 +237,14 @@ def test_the_graders_own_fault_report_is_kept_and_garbage_is_not(lesson: Lesson)
     (["--requirement", "neuron-grader==0.1.0", "--isolation", "none"], "Invalid value"),
 ])
 def test_usage_errors(tmp_path: Path, args: list[str], says: str) -> None:
-    result = CliRunner().invoke(main, ["export", "gradescope", str(tmp_path / "a.zip"), *args])
+    result = CliRunner().invoke(main, ["export", "gradescope", str(tmp_path / "a.zip"), "--lesson", "neuron", *args])
     assert result.exit_code == 2 and says in result.output, result.output
     assert not (tmp_path / "a.zip").exists()
 
 
 def test_a_pinned_requirement_is_written_as_given(tmp_path: Path) -> None:
     spec = "neuron-grader @ https://example.org/releases/download/v0.1.0/neuron_grader-0.1.0-py3-none-any.whl"
-    result = CliRunner().invoke(main, ["export", "gradescope", str(tmp_path), "--requirement", spec, "--isolation", "basic"])
+    result = CliRunner().invoke(main, ["export", "gradescope", str(tmp_path), "--lesson", "neuron", "--requirement", spec, "--isolation", "basic"])
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(tmp_path / "neuron-autograder.zip") as archive:
         assert sorted(archive.namelist()) == ["grader-fault.json", "requirements.txt", "run_autograder", "setup.sh"]

@@ -81,7 +81,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         return done
 
     folder.mkdir()
-    run(sys.executable, "-m", "grader", "export", "nbgrader", str(folder))
+    run(sys.executable, "-m", "grader", "export", "nbgrader", str(folder), "--lesson", "neuron")
     run(sys.executable, "-m", "nbgrader", "generate_assignment", COURSE_LESSON)
     release = json.loads((folder / "release" / COURSE_LESSON / "neuron.ipynb").read_text(encoding="utf-8"))
 
@@ -228,11 +228,11 @@ def test_the_source_notebook_follows_nbgraders_metadata_schema(tmp_path: Path, l
 
 def test_export_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     runner = CliRunner()
-    first = runner.invoke(main, ["export", "nbgrader", str(tmp_path)])
+    first = runner.invoke(main, ["export", "nbgrader", str(tmp_path), "--lesson", "neuron"])
     assert first.exit_code == 0, first.output
-    again = runner.invoke(main, ["export", "nbgrader", str(tmp_path)])
+    again = runner.invoke(main, ["export", "nbgrader", str(tmp_path), "--lesson", "neuron"])
     assert again.exit_code == 2 and "--force" in again.output
-    forced = runner.invoke(main, ["export", "nbgrader", str(tmp_path), "--force"])
+    forced = runner.invoke(main, ["export", "nbgrader", str(tmp_path), "--lesson", "neuron", "--force"])
     assert forced.exit_code == 0, forced.output
 
 

@@ -25,7 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 from submissions import ROOT, Variant, make_class, variants, write_py  # noqa: E402
 
 try:
@@ -256,11 +257,20 @@ def main() -> None:
         if len(book) != args.n + 1:
             raise SystemExit(f"the gradebook has {len(book) - 1} rows for {args.n} submissions:\n{grade.output[-3000:]}")
 
+        print(f"fork floor on {args.n} submissions ...", file=sys.stderr, flush=True)
+        programs = work / "programs.json"
+        recorded = measure([python, str(HERE / "fork_floor.py"), "record", str(programs)], cwd=ROOT)
+        if recorded.returncode != 0:
+            raise SystemExit(f"recording the grader's calls failed:\n{recorded.output[-3000:]}")
+        fork_floor = measure([python, str(HERE / "fork_floor.py"), "replay", str(programs), str(subs), "--jobs", str(args.jobs or os.cpu_count() or 1)],
+                             cwd=ROOT)
+
         rows: list[tuple[str, int, Run]] = [
             ("floor: python -c 'import numpy, hypothesis'", 1, floor),
             ("grader check, correct file", 1, check_ok),
             ("grader check, wrong file (shrinks)", 1, check_wrong),
             (f"grader grade, {args.n} .py files", args.n, grade),
+            (f"fork floor, {args.n} .py files (forks of a warm process, no checks)", args.n, fork_floor),
         ]
         one_n = min(args.n_one_job, args.n)
         if one_n:
@@ -304,6 +314,7 @@ def main() -> None:
         ratios = {
             "check_correct / floor (target <= 2)": check_ok.seconds / floor.seconds,
             "check_wrong / check_correct (target <= 3)": check_wrong.seconds / check_ok.seconds,
+            "grader grade / fork floor, per submission (target <= 2)": grade.seconds / fork_floor.seconds,
         }
         for tool, per in others.items():
             ratios[f"{tool} per submission / grader grade per submission"] = per / per_grade

@@ -203,8 +203,9 @@ def only_lesson(lessons: Sequence[Lesson] | None = None) -> Lesson:
 def lesson_for_path(path: Path, lessons: Sequence[Lesson] | None = None) -> Lesson:
     """The lesson a submission at ``path`` is for: by the file's name (``perceptron.py`` or ``perceptron.ipynb``
     is the lesson whose ``module`` is ``perceptron``), or for a folder by its name (``exercises/<lesson>/``) or by
-    the one lesson whose file it holds. A kit with one lesson takes it for any path. LessonNotFound, one sentence
-    listing the lessons, when no lesson or several fit."""
+    the one lesson whose file it holds; a file named otherwise by the names its ``def`` and ``class`` lines define
+    (read as text, never run). A kit with one lesson takes it for any path. LessonNotFound, one sentence listing the
+    lessons, when no lesson or several fit."""
     lessons = all_lessons() if lessons is None else list(lessons)
     if len(lessons) == 1:
         return lessons[0]
@@ -223,6 +224,12 @@ def lesson_for_path(path: Path, lessons: Sequence[Lesson] | None = None) -> Less
         named = [lesson for lesson in lessons if path.stem == lesson.module and path.suffix in (".py", ".ipynb")]
         if named:
             return named[0]
+        if path.suffix in (".py", ".ipynb") and path.is_file():  # my_neuron.py: by the names it defines, read as text
+            from .discover import guess_lesson, part_names
+
+            guessed = guess_lesson(path, {lesson.id: part_names(lesson.names) for lesson in lessons})
+            if guessed is not None:
+                return next(lesson for lesson in lessons if lesson.id == guessed)
     raise LessonNotFound(_("cannot tell which lesson {path} is for: name the file after the lesson, or give --lesson "
                            "(lessons: {known}).").format(path=path, known=_listed(lessons)))
 

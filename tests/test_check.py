@@ -232,3 +232,15 @@ def test_the_text_report_says_why_a_lone_file_is_out_of_17(tmp_path: Path) -> No
     (with_quiz / "neuron.py").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
     (with_quiz / "quiz.toml").write_text((REFERENCE.parent / "quiz.toml").read_text(encoding="utf-8"), encoding="utf-8")
     assert "Out of" not in render(check(with_quiz, "neuron"), "text")
+
+
+def test_a_file_named_otherwise_is_graded_for_the_lesson_whose_names_it_defines(tmp_path: Path) -> None:
+    mine = tmp_path / "my_attempt.py"
+    mine.write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(mine), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["lesson"] == "neuron"
+    other = tmp_path / "notes.py"
+    other.write_text("x = 1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(other)])
+    assert result.exit_code == 2 and "--lesson" in result.output  # defines nothing of any lesson: one sentence

@@ -95,7 +95,7 @@ REPORTED = sorted(set(CASES) - {"missing"})  # a path that does not exist gets n
 def test_bad_input_gets_one_sentence_in_every_format(case: str, format_name: str, tmp_path: Path) -> None:
     make, words = CASES[case]
     target = make(tmp_path)
-    code, out, err = _run(["check", str(target), "--format", format_name, "--isolation", "basic"])
+    code, out, err = _run(["check", str(target), "--lesson", "neuron", "--format", format_name, "--isolation", "basic"])
     assert code == cli.EXIT_NOT_FULL_MARKS, (out, err)
     assert "Traceback (most recent call last)" not in out + err
     assert out.strip()
@@ -128,7 +128,7 @@ def test_grader_fault_is_the_graders_not_the_students(format_name: str, monkeypa
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("an invariant of the grader broke")
 
-    monkeypatch.setattr(check_module, "grade", broken)
+    monkeypatch.setattr(check_module, "grade_path", broken)
     solution = Path(__file__).resolve().parent.parent / "solutions" / "neuron" / "neuron.py"
     code, out, err = _run(["check", str(solution), "--format", format_name, "--isolation", "basic"])
     assert code == cli.EXIT_GRADER_FAULT
@@ -181,8 +181,10 @@ def test_a_path_that_does_not_exist_is_a_usage_error_of_one_sentence(command: st
 def test_a_missing_default_path_is_a_usage_error_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no exercises/neuron/neuron.py here
     for command in ("check", "hint"):
-        code, out, err = _run([command, "--isolation", "basic"])
+        code, out, err = _run([command, "--lesson", "neuron", "--isolation", "basic"])
         assert code == cli.EXIT_USAGE and out == "" and err.count("does not exist") == 1
+        code, out, err = _run([command, "--isolation", "basic"])  # which lesson's stub: the kit has several
+        assert code == cli.EXIT_USAGE and out == "" and len(err.strip().splitlines()) == 1 and "--lesson" in err
 
 
 def test_a_missing_path_graded_from_python_still_gets_a_report(tmp_path: Path) -> None:
@@ -206,10 +208,10 @@ def test_why_a_file_was_not_graded_is_said_once_and_each_part_says_not_graded(ca
     assert report.message is not None and words in report.message
     code = [prop for prop in report.properties() if prop.part != "quiz"]
     assert code and all(prop.status is PropertyStatus.NOT_GRADED and prop.message == "not graded" for prop in code)
-    code_, out, _err = _run(["check", str(target), "--isolation", "basic", "--lang", "en"])
+    code_, out, _err = _run(["check", str(target), "--lesson", "neuron", "--isolation", "basic", "--lang", "en"])
     assert code_ == cli.EXIT_NOT_FULL_MARKS
     assert out.count(words) == 1, out
     assert out.count("✗ not graded") == len({prop.part for prop in code}), out  # each part, briefly
     for format_name in ("json", "gradescope", "junit", "html"):
-        _code, document, _err = _run(["check", str(target), "--isolation", "basic", "--format", format_name])
+        _code, document, _err = _run(["check", str(target), "--lesson", "neuron", "--isolation", "basic", "--format", format_name])
         assert document.count(words) == 1, (format_name, document)

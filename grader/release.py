@@ -306,7 +306,8 @@ def build_release(
     files[MANIFEST] = _text(json.dumps(_manifest(lessons, requirement, chosen, files), indent=2, sort_keys=True))
 
     release = [ReleaseFile(path, files[path]) for path in sorted(files)]
-    leaks = [problem for the_lesson in lessons for problem in find_leaks({f.path: f.data for f in release}, the_lesson)]
+    leaks = [problem for the_lesson in lessons
+             for problem in find_leaks(own_files({f.path: f.data for f in release}, the_lesson, lessons), the_lesson)]
     if leaks:
         raise UsageError(_("the release would give away the solution: {problems}").format(problems="; ".join(map(str, leaks))))
     return release
@@ -414,6 +415,15 @@ def secret_statements(lesson: Lesson) -> dict[str, list[str]]:
         if hidden:
             secrets[name] = hidden
     return secrets
+
+
+def own_files(files: dict[str, bytes], lesson: Lesson, lessons: Sequence[Lesson]) -> dict[str, bytes]:
+    """The files of a release that ``lesson``'s solution must not show: all but the other lessons' folders. A later
+    chapter hands out what an earlier one asked for (the perceptron's ``activations.py`` holds the neuron's
+    ``sigmoid``; backpropagation's stub has the perceptron's ``Layer.forward``), as the course does; a release of
+    several lessons gives each lesson's students the later chapters too (release one lesson at a time to avoid it)."""
+    others = {f"exercises/{other.id}/" for other in lessons if other.id != lesson.id}
+    return {path: data for path, data in files.items() if not any(path.startswith(prefix) for prefix in others)}
 
 
 def find_leaks(files: dict[str, bytes], lesson: Lesson) -> list[Problem]:
@@ -544,7 +554,7 @@ def check_release(folder: str | Path, lesson: str | Lesson | None = None) -> lis
         except UsageError as exc:
             return [Problem(MANIFEST, str(exc))]
     files = _release_files(root)
-    problems = [problem for the_lesson in lessons for problem in find_leaks(files, the_lesson)]
+    problems = [problem for the_lesson in lessons for problem in find_leaks(own_files(files, the_lesson, lessons), the_lesson)]
 
     ci = [key for key in manifest.get("ci", []) if key in CI_FILES]
     requirement = str(manifest.get("requirement", ""))

@@ -111,3 +111,45 @@ def test_grade_from_the_wheel_writes_the_gradebook(installed: InstalledGrader, t
         "carol": ("graded", 0.0, full),
     }
     assert all((work / "grades" / name / "feedback.txt").is_file() for name in rows)
+
+
+LESSONS = sorted(p.parent.parent.name for p in (ROOT / "exercises").glob("*/.meta/lesson.toml"))
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_every_lesson_grades_from_the_wheel(installed: InstalledGrader, tmp_path: Path, lesson_id: str) -> None:
+    """Each lesson's reference gets full marks and its stub 0 from the wheel, the lesson found from the file's name."""
+    lesson = load_lesson(lesson_id)
+    assert lesson.reference is not None
+    full = sum(p.points for p in lesson.properties)
+    for source, expected, exit_code in ((lesson.reference, full, 0), (lesson.stub, 0.0, 1)):
+        folder = tmp_path / f"{lesson_id}-{exit_code}"
+        folder.mkdir()
+        shutil.copyfile(source, folder / lesson.stub.name)
+        done = installed.run(["grader", "check", lesson.stub.name, "--format", "json"], cwd=folder, timeout=180)
+        assert done.returncode == exit_code, f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        report = json.loads(done.stdout)
+        assert (report["lesson"], report["score"], report["max_score"]) == (lesson_id, expected, full), report.get("message")
+
+
+def test_a_release_of_every_lesson_works_from_the_wheel(installed: InstalledGrader, tmp_path: Path) -> None:
+    """A student repository with all the lessons, pinned to the wheel: each lesson's stub as released grades 0 with the
+    installed grader, and each reference put in its place (with its quiz answers) gets full marks."""
+    from grader.release import write_release
+
+    repo = tmp_path / "course"
+    write_release(repo, None, f"neuron-grader @ {installed.wheel.as_uri()}", local=True)
+    for lesson_id in LESSONS:
+        lesson = load_lesson(lesson_id)
+        assert lesson.reference is not None
+        stub = Path("exercises") / lesson_id / lesson.stub.name
+        assert (repo / stub).is_file(), stub
+        done = installed.run(["grader", "check", str(stub), "--format", "json"], cwd=repo, timeout=180)
+        assert done.returncode == 1 and json.loads(done.stdout)["score"] == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        shutil.copyfile(lesson.reference, repo / stub)
+        answers = lesson.reference.with_name("quiz.toml")
+        if answers.is_file():
+            shutil.copyfile(answers, (repo / stub).with_name("quiz.toml"))
+        done = installed.run(["grader", "check", str(stub), "--format", "json"], cwd=repo, timeout=180)
+        report = json.loads(done.stdout)
+        assert done.returncode == 0 and report["score"] == report["max_score"] > 0, done.stdout[-2000:] + done.stderr[-2000:]

@@ -257,3 +257,23 @@ def test_release_refuses_to_write_into_the_kit() -> None:
     for inside in (ROOT, ROOT / "exercises" / "neuron", ROOT / "solutions"):
         with pytest.raises(UsageError, match="part of the kit"):
             write_release(inside, "neuron", PINNED)
+
+
+def test_validate_claims_no_check_it_could_not_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without PyYAML the CI files are not parsed: validate warns, and does not also say they parse."""
+    import builtins
+
+    from grader.release import release_findings, write_release
+
+    write_release(tmp_path / "repo", "neuron", "neuron-grader==0.1.0")
+    real_import = builtins.__import__
+
+    def no_yaml(name: str, *args: object, **kwargs: object) -> object:
+        if name == "yaml":
+            raise ImportError("no yaml here")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_yaml)
+    lines = [what for _ok, what in release_findings(tmp_path / "repo")]
+    assert any("PyYAML is not installed" in line for line in lines), lines
+    assert not any("the CI files parse" in line for line in lines), lines

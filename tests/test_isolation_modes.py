@@ -27,7 +27,7 @@ from click.testing import CliRunner
 
 from grader.check import check
 from grader.cli import main
-from grader.isolation import confine, runner
+from grader.isolation import confine, runner, warm
 from grader.isolation import modes as _modes
 
 from .conftest import REFERENCE, ROOT
@@ -216,9 +216,9 @@ def _with_mark(mark: str) -> list[int]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the reaper is Linux's")
-@pytest.mark.parametrize("mode", [pytest.param("landlock", marks=needs_landlock), "basic"])
+@pytest.mark.parametrize("mode", MODES)
 def test_a_killed_grader_leaves_no_daemon_of_the_submission(mode: str, tmp_path: Path) -> None:
-    mark = str(os.getpid() * 1000 + (1 if mode == "basic" else 2))
+    mark = str(os.getpid() * 1000 + len(mode))
     submission = tmp_path / "neuron.py"
     submission.write_text(DAEMON.replace("@@MARK@@", mark))
     holder = tmp_path / "holder.py"
@@ -253,7 +253,11 @@ def test_numpy_missing_in_the_child_is_exit_3_with_what_to_install(mode: str, mo
     assert "not a fault in your code" in result.output  # the student is told it is not theirs
 
 
-def test_a_sandbox_that_dies_at_once_is_exit_3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+@pytest.mark.parametrize("warm_child", [False, True], ids=["cold", "warm"])
+def test_a_sandbox_that_dies_at_once_is_exit_3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, warm_child: bool) -> None:
+    """A child that cannot start is exit 3; so is one whose warm process cannot start either (it falls back to a cold one)."""
+    monkeypatch.setattr(warm, "_state", {**warm._state, "enabled": warm_child, "idle": {}, "busy": set(), "broken": set()})
+    monkeypatch.setattr(warm.Zygote, "_argv", lambda self, *args: ["/bin/sh", "-c", "echo 'sandbox: cannot start' >&2; exit 1"])
     monkeypatch.setattr(runner.Child, "_argv", lambda self, seccomp_fd=None: ["/bin/sh", "-c", "echo 'sandbox: cannot start' >&2; exit 1"])
     result = CliRunner().invoke(main, ["check", str(_copy_reference(tmp_path / "student")), "--isolation", "basic"])
     assert result.exit_code == 3, result.output

@@ -15,6 +15,7 @@ from grader.api import call
 from grader.check import check
 from grader.errors import UsageError
 from grader.isolation import modes as _sandbox
+from grader.isolation import warm
 from grader.isolation.limits import GIB, MIB, Limits, make_limits
 from grader.isolation.runner import Child, ChildDied
 
@@ -131,21 +132,28 @@ def test_sandbox_has_no_network(probe) -> None:  # type: ignore[no-untyped-def]
 @needs_sandbox
 def test_sandbox_has_its_own_pid_namespace(probe) -> None:  # type: ignore[no-untyped-def]
     child = probe("sandbox")
-    assert ask(child, "pid") <= 3  # bubblewrap's init is 1
-    assert ask(child, "other_processes") == 0  # nothing of the machine's is visible
+    inside = child.run([[call("pid_namespace")]])[0][0].value
+    assert inside is not None and inside.text is not None and inside.text.startswith("'pid:[")
+    assert inside.text != repr(os.readlink("/proc/self/ns/pid"))
+    # nothing of the machine's is visible: bubblewrap's init, and a warm sandbox's warm process, are the grader's
+    assert ask(child, "other_processes") == (1 if child.warm else 0)
 
 
 @needs_sandbox
-def test_sandbox_child_dies_with_the_grader(tmp_path: Path) -> None:
+@pytest.mark.parametrize("warm_child", [False, True], ids=["cold", "warm"])
+def test_sandbox_child_dies_with_the_grader(tmp_path: Path, warm_child: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Kill only the bubblewrap process (as if the grader died): the child inside goes too."""
+    monkeypatch.setattr(warm, "_state", {**warm._state, "enabled": warm_child, "idle": {}, "busy": set()})
     child = Child(b"import time\ndef sigmoid(z):\n    time.sleep(60)\n", "neuron", ["sigmoid"], Limits(), isolation=_sandbox.resolve("sandbox"))
     try:
         assert child.start().error is None
-        assert child.proc is not None
-        inside = [p for p in _children_of(child.proc.pid)]
+        assert child.warm is warm_child
+        bwrap = child._zygote.proc if child._zygote is not None else child.proc
+        assert bwrap is not None
+        inside = [p for p in _children_of(bwrap.pid)]
         assert inside
-        os.kill(child.proc.pid, 9)
-        child.proc.wait(timeout=10)
+        os.kill(bwrap.pid, 9)
+        bwrap.wait(timeout=10)
         deadline = time.monotonic() + 5
         while any(_alive(p) for p in _descendants(inside)) and time.monotonic() < deadline:
             time.sleep(0.05)

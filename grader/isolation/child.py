@@ -578,12 +578,18 @@ def _deterministic_default_rng(np: object) -> None:
     np.random.default_rng = default_rng  # type: ignore[attr-defined]
 
 
+_loaded: dict[tuple[str, str], object] = {}
+
+
 def _load_confine(script: str, name: str = "_grader_confine") -> object:
     """A trusted module loaded by path before the submission runs: ``confine.py`` (beside this script, standard
-    library only), or a lesson's child module."""
+    library only, loaded once by a warm child for all its forks), or a lesson's child module."""
+    if name == "_grader_confine" and (script, name) in _loaded:
+        return _loaded[(script, name)]
     spec = importlib.util.spec_from_file_location(name, script)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
+    _loaded[(script, name)] = module
     return module
 
 
@@ -603,11 +609,20 @@ def _confine(confine: object, settings: object) -> object:
 
 
 def main() -> None:
+    if sys.argv[1] == "--zygote":
+        _zygote(int(sys.argv[2]), sys.argv[3], sys.argv[4:])
+        return
     submission = sys.argv[1]
     module_name = sys.argv[2]
     for entry in sys.argv[3:]:
         if entry not in sys.path:
             sys.path.append(entry)
+    _serve(submission, module_name)
+
+
+def _serve(submission: str, module_name: str) -> None:
+    """Read the header, confine this process, import the submission and run the parent's requests until its
+    pipe closes (then exit). Stdin and stdout are the protocol's pipes, stderr the captured output pipe."""
     _setup_fds()
     header = json.loads(_proto_in.readline())  # type: ignore[union-attr]
     nonce = str(header["nonce"])
@@ -724,6 +739,202 @@ def main() -> None:
                     results.append(_raised(exc, submission))
             _send(nonce, {"results": results})
         _send(nonce, {"done": True})
+
+
+# -- the warm child -------------------------------------------------------------------------------------------
+def _zygote(sock_fd: int, confine_script: str, import_paths: list[str]) -> None:
+    """A warm child: this process imports NumPy once, then, for each submission, receives its pipes (as
+    SCM_RIGHTS descriptors over the UNIX socket ``sock_fd``) and where its copy lies, and forks. The fork goes
+    on exactly as a freshly started child does (``_serve``: reaper, limits, confinement, uid, import), so
+    nothing of a student ever runs in this process. It is the subreaper of every process its forks start; when
+    a fork has ended it kills whatever that student left behind and empties the folders it was told to wipe
+    (the sandbox's /tmp), and only then reports the exit, so that the next student meets none of it.
+
+    Messages are JSON, one per datagram (SOCK_SEQPACKET).
+      grader -> zygote: {"spawn": id, "submission", "module", "env", "cwd", "lifeline": fd | null, "uid"}
+                        with descriptors [stdin, stdout, stderr, lifeline?]; {"kill": pid}
+      zygote -> grader: {"zygote": pid} once ready; {"spawned": id, "pid": pid}; {"exited": pid, "code": n}
+    """
+    import select
+    import signal
+    import socket
+
+    for entry in import_paths:
+        if entry not in sys.path:
+            sys.path.append(entry)
+    import random  # noqa: F401 - what each fork would import: imported once, here
+    import warnings  # noqa: F401
+
+    import numpy  # noqa: F401
+
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    confine = _load_confine(confine_script)
+    confine.become_subreaper()  # type: ignore[attr-defined]
+    confine.set_dumpable(False)  # type: ignore[attr-defined]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sock = socket.socket(fileno=sock_fd)
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_args: None)
+    own = [sock.fileno(), wake_r, wake_w]
+    wipe = [str(folder) for folder in json.loads(os.environ.get("GRADER_ZYGOTE_WIPE", "[]"))]
+    live: dict[int, dict[str, object]] = {}
+
+    def send(obj: object) -> None:
+        try:
+            sock.send(json.dumps(obj, separators=(",", ":")).encode())
+        except OSError:
+            _ending()
+
+    def _ending() -> None:
+        confine.kill_descendants()  # type: ignore[attr-defined]
+        _real_exit(0)
+
+    def reap() -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            request = live.pop(pid, None)
+            if request is None:
+                continue  # an orphan of a student's, handed to us
+            if not live:
+                _clean(confine, wipe, request.get("uid"))
+            code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            send({"exited": pid, "code": code})
+
+    send({"zygote": os.getpid()})
+    while True:
+        try:
+            ready, _w, _x = select.select([sock.fileno(), wake_r], [], [])
+        except OSError:
+            _ending()
+        if wake_r in ready:
+            try:
+                while os.read(wake_r, 512):
+                    pass
+            except BlockingIOError:
+                pass
+            reap()
+        if sock.fileno() not in ready:
+            continue
+        try:
+            data, fds, _flags, _address = socket.recv_fds(sock, 1 << 20, 8)
+        except OSError:
+            _ending()
+        if not data:
+            _ending()  # the grader is done with us, or gone
+        request = json.loads(data)
+        if "spawn" in request:
+            pid = os.fork()
+            if pid == 0:
+                _forked(request, fds, own, confine)
+            for fd in fds:
+                os.close(fd)
+            live[pid] = request
+            send({"spawned": request["spawn"], "pid": pid})
+        elif "kill" in request and request["kill"] in live:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(int(request["kill"]), signal.SIGKILL)
+                except OSError:
+                    pass
+
+
+def _clean(confine: object, wipe: list[str], uid: object) -> None:
+    """After a student: end every process left behind (all of them are ours: we are their subreaper), then empty
+    the folders to wipe, as the student's uid where it had one (the files are its own)."""
+    confine.kill_descendants()  # type: ignore[attr-defined]
+    if not any(os.listdir(folder) for folder in wipe if os.path.isdir(folder)):
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if type(uid) is int and os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+            for folder in wipe:
+                _empty(folder)
+        finally:
+            _real_exit(0)
+    os.waitpid(pid, 0)
+
+
+def _empty(folder: str) -> None:
+    import shutil
+    import stat
+
+    def retry(function: object, path: str, _info: object) -> None:
+        try:
+            os.chmod(os.path.dirname(path), stat.S_IRWXU)  # a folder the student made unwritable
+            os.chmod(path, stat.S_IRWXU)
+        except OSError:
+            pass
+        try:
+            function(path)  # type: ignore[operator]
+        except OSError:
+            pass
+
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for name in entries:
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, onerror=retry)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def _forked(request: dict[str, object], fds: list[int], own: list[int], confine: object) -> None:
+    """In the fork of the warm child: become what a fresh child is at its start, then serve. Never returns."""
+    import signal
+
+    global _main_pid
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        for fd in own:
+            os.close(fd)
+        confine.set_dumpable(True)  # type: ignore[attr-defined]
+        os.setsid()
+        lifeline = request.get("lifeline")
+        targets = [0, 1, 2] + ([int(lifeline)] if type(lifeline) is int else [])  # type: ignore[call-overload]
+        if len(fds) != len(targets):
+            _real_exit(74)
+        import fcntl
+
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 256) for fd in fds]
+        for fd, target in zip(high, targets, strict=True):
+            os.dup2(fd, target)
+        last = max(targets)
+        os.closerange(3, last) if last > 3 else None
+        os.closerange(last + 1, 1 << 16)
+        os.environ.clear()
+        os.environ.update({str(k): str(v) for k, v in dict(request["env"]).items()})  # type: ignore[call-overload]
+        if "tempfile" in sys.modules:
+            sys.modules["tempfile"].tempdir = None  # type: ignore[attr-defined]
+        os.chdir(str(request["cwd"]))
+        _main_pid = os.getpid()
+        _serve(str(request["submission"]), str(request["module"]))
+    except BaseException:  # noqa: BLE001 - a fork that cannot serve ends; the grader reads that as a crash
+        _real_exit(73)
+    _real_exit(0)
 
 
 def _exit_as_exception(code: int = 0) -> None:

@@ -58,6 +58,7 @@ READ = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
 WRITE = (FS_WRITE_FILE | FS_REMOVE_DIR | FS_REMOVE_FILE | FS_MAKE_DIR | FS_MAKE_REG | FS_MAKE_SOCK | FS_MAKE_FIFO
          | FS_MAKE_SYM | FS_REFER | FS_TRUNCATE)
 
+PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_SECCOMP = 22
@@ -179,6 +180,13 @@ class Ruleset:
             errno = ctypes.get_errno()
             raise OSError(errno, f"landlock_restrict_self: {os.strerror(errno)}")
         os.close(self.fd)
+
+
+def set_dumpable(on: bool) -> None:
+    """Whether processes of this uid may open this one's memory and /proc files (off in the warm child, so that a
+    student's process could not reach into it even where ptrace is allowed; back on in each of its forks)."""
+    if sys.platform.startswith("linux"):
+        _lib().prctl(PR_SET_DUMPABLE, 1 if on else 0, 0, 0, 0)
 
 
 def no_new_privs() -> None:

@@ -128,7 +128,7 @@ def resolve(requested: str = "auto") -> Isolation:
     return Isolation("basic", f"{problem}; {landlock}")
 
 
-def _namespace_args() -> list[str]:
+def _namespace_args(warm: bool = False) -> list[str]:
     args = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev"]
     if os.geteuid() != 0:
@@ -136,8 +136,11 @@ def _namespace_args() -> list[str]:
     else:
         # as root no user namespace: the child then becomes a real unprivileged uid of its own (see child_uid);
         # bubblewrap drops every capability but those the child needs to change uid, which that change drops
+        # (a warm sandbox keeps CAP_KILL too: its warm process ends what each student's uid left behind)
         args += ["--cap-drop", "ALL"]
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        if warm:
+            args += ["--cap-add", "CAP_KILL"]
     return args
 
 
@@ -195,6 +198,29 @@ def sandbox_argv(python: str, child_script: Path, workdir: Path, child_args: lis
         "--setenv", "HOME", inside,
         "--setenv", "TMPDIR", "/tmp",
         python, "-I", "-S", "-X", "utf8", f"{SANDBOX_ROOT}/_child.py", *child_args,
+    ]
+    return args
+
+
+def warm_sandbox_argv(python: str, child_script: Path, confine_script: Path, folder: Path, sock_fd: int,
+                      import_paths: list[str], hide: list[str], seccomp_fd: int | None = None) -> list[str]:
+    """The bubblewrap command line of a warm sandbox: the same sandbox as ``sandbox_argv``'s, holding a warm
+    child (``child.py --zygote``) that talks over ``sock_fd``; ``folder`` (each submission's own folder in
+    it, one at a time) is read-only at ``SANDBOX_ROOT/submissions``."""
+    bwrap = bwrap_path()
+    assert bwrap is not None
+    args = [bwrap, *_namespace_args(warm=True), *_system_binds(), "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+            *_python_binds(python, import_paths, hide)]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
+    args += [
+        "--perms", "0755", "--dir", SANDBOX_ROOT,
+        "--ro-bind", str(child_script), f"{SANDBOX_ROOT}/_child.py",
+        "--ro-bind", str(confine_script), f"{SANDBOX_ROOT}/_confine.py",
+        "--ro-bind", str(folder), f"{SANDBOX_ROOT}/submissions",
+        "--chdir", "/",
+        python, "-I", "-S", "-X", "utf8", f"{SANDBOX_ROOT}/_child.py", "--zygote", str(sock_fd), f"{SANDBOX_ROOT}/_confine.py",
+        *import_paths,
     ]
     return args
 

@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import ChildStartError, ProtocolError
 from ..i18n import _
 from . import modes as _sandbox
-from . import seccomp
+from . import seccomp, warm
 from .limits import Limits, classify_exit
 from .modes import Isolation
 from .values import Value, decode_value
@@ -194,7 +194,11 @@ class Child:
         self.names = names
         self.isolation = isolation or Isolation("basic")
         self._own_dir = workdir is None
-        self.workdir = Path(tempfile.mkdtemp(prefix="grader-")) if workdir is None else workdir
+        # a warm process of this worker forks the child, where warm children are on (see warm.py)
+        self._zygote = warm.acquire(self.isolation, self._start_zygote, tuple(child_sys_path())) if workdir is None else None
+        self.warm = self._zygote is not None
+        inside = self._zygote.folder if self._zygote is not None else None  # a warm sandbox sees its own folder only
+        self.workdir = Path(tempfile.mkdtemp(prefix="grader-", dir=inside)) if workdir is None else workdir
         os.chmod(self.workdir, 0o755)  # readable by the child's unprivileged uid, writable only by us
         self.path = self.workdir / f"{module_name}.py"
         self.path.write_bytes(source)
@@ -204,7 +208,7 @@ class Child:
             if extra.name not in (self.path.name, "home") and not extra.exists():
                 extra.write_bytes(data)
                 os.chmod(extra, 0o644)
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: subprocess.Popen[bytes] | warm.WarmProcess | None = None
         self.drain: _OutputDrain | None = None
         self.uid: int | None = None
         self._buffer = bytearray()
@@ -217,9 +221,25 @@ class Child:
 
     @property
     def reaped(self) -> bool:
-        """A reaper stands between grader and child (every mode but the sandbox, on Linux): it ends every
-        process the submission started when the child ends or the lifeline closes."""
-        return not self.sandboxed and self.isolation.wrapped
+        """A reaper stands between grader and child (on Linux, in every mode but a cold sandbox, whose PID
+        namespace ends with it): it ends every process the submission started when the child ends or the
+        lifeline closes."""
+        return self.isolation.wrapped and (self.warm or not self.sandboxed)
+
+    def _start_zygote(self) -> warm.Zygote:
+        return warm.Zygote(self.isolation, child_sys_path(), CHILD_SCRIPT, CONFINE_SCRIPT, [str(GRADER_PACKAGE)],
+                           self._base_env(None))
+
+    @staticmethod
+    def _base_env(private: Path | None) -> dict[str, str]:
+        env = {"PATH": os.defpath, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+        if private is not None:
+            env.update({"HOME": str(private), "TMPDIR": str(private)})
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"})
+        return env
 
     # -- life cycle -------------------------------------------------------------------------------------
     def _argv(self, seccomp_fd: int | None = None) -> list[str]:
@@ -258,38 +278,19 @@ class Child:
             private.mkdir(mode=0o700)
             if self.uid is not None:
                 os.chown(private, self.uid, self.uid)
-        env = {"PATH": os.defpath, "HOME": str(private), "TMPDIR": str(private), "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
-        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT"):
-            if key in os.environ:
-                env[key] = os.environ[key]
-        env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"})
+        env = self._base_env(private)
         life_r: int | None = None
         if self.reaped:
             life_r, self._lifeline = os.pipe()  # the reaper ends everything when this closes: at kill() or our death
-        filter_r: int | None = None
-        if self.sandboxed and seccomp.problem() is None:  # bubblewrap loads the same filter on the child
-            filter_r, filter_w = os.pipe()
-            os.write(filter_w, seccomp.program())  # a few hundred bytes: the pipe holds them
-            os.close(filter_w)
-        passed = tuple(fd for fd in (life_r, filter_r) if fd is not None)
-        try:
-            self.proc = subprocess.Popen(
-                self._argv(filter_r),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=out_w,
-                cwd=self.workdir,
-                env=env,
-                start_new_session=True,
-                close_fds=True,
-                pass_fds=passed,
-            )
-        except OSError as exc:
-            raise ChildStartError(_("the process that runs student code could not start: {problem}.").format(problem=exc)) from exc
-        finally:
-            os.close(out_w)
-            for fd in passed:
-                os.close(fd)
+        lifeline_at = life_r
+        if self.warm:
+            lifeline_at = self._spawn_warm(env, out_w, life_r)
+        if not self.warm:
+            self._spawn_cold(env, out_w, life_r)
+        os.close(out_w)
+        if life_r is not None:
+            os.close(life_r)
+        assert self.proc is not None
         self.drain = _OutputDrain(out_r, max(self.limits.output_bytes * 4, 4096))
         self.drain.start()
         os.set_blocking(self.proc.stdout.fileno(), False)  # type: ignore[union-attr]
@@ -302,7 +303,8 @@ class Child:
             "preload": self.uid is not None and not self.sandboxed,
         }
         if self.reaped:
-            header["reaper"] = {"lifeline": life_r, "script": str(CONFINE_SCRIPT)}
+            script = self._zygote.confine_script if self.warm and self._zygote is not None else str(CONFINE_SCRIPT)
+            header["reaper"] = {"lifeline": lifeline_at, "script": script}
         if self.lesson_module is not None:
             header["lesson_module"] = self.lesson_module
         if self.isolation.mode == "landlock":
@@ -334,6 +336,61 @@ class Child:
         except ProtocolError as exc:
             self.kill()
             return ImportReport(error="crash", message=f"unreadable reply: {exc}")
+
+    def _spawn_cold(self, env: dict[str, str], out_w: int, life_r: int | None) -> None:
+        filter_r: int | None = None
+        if self.sandboxed and seccomp.problem() is None:  # bubblewrap loads the same filter on the child
+            filter_r, filter_w = os.pipe()
+            os.write(filter_w, seccomp.program())  # a few hundred bytes: the pipe holds them
+            os.close(filter_w)
+        passed = tuple(fd for fd in (life_r, filter_r) if fd is not None)
+        try:
+            self.proc = subprocess.Popen(
+                self._argv(filter_r),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=out_w,
+                cwd=self.workdir,
+                env=env,
+                start_new_session=True,
+                close_fds=True,
+                pass_fds=passed,
+            )
+        except OSError as exc:
+            os.close(out_w)
+            raise ChildStartError(_("the process that runs student code could not start: {problem}.").format(problem=exc)) from exc
+        finally:
+            if filter_r is not None:
+                os.close(filter_r)
+
+    WARM_LIFELINE = 3  # the lifeline's descriptor number in a warm child's fork
+
+    def _spawn_warm(self, env: dict[str, str], out_w: int, life_r: int | None) -> int | None:
+        """Have the warm process fork this submission's child; on failure ``self.warm`` turns False (the child
+        then starts cold). Returns the lifeline's descriptor number in the child."""
+        assert self._zygote is not None
+        in_r, in_w = os.pipe()
+        out_r, proto_w = os.pipe()
+        fds = [in_r, proto_w, out_w] + ([life_r] if life_r is not None else [])
+        if self.sandboxed:
+            inner = f"{warm.ZYGOTE_ROOT}/{self.workdir.name}"
+            env = {**env, "HOME": inner, "TMPDIR": "/tmp"}
+            submission, cwd = f"{inner}/{self.path.name}", inner
+        else:
+            submission, cwd = str(self.path), str(self.workdir)
+        lifeline = self.WARM_LIFELINE if life_r is not None else None
+        try:
+            pid = self._zygote.spawn(submission, self.module_name, env, cwd, fds, lifeline, self.uid)
+        except warm.WarmError:
+            self.warm = False
+            for fd in (in_w, out_r):
+                os.close(fd)
+            return life_r
+        finally:
+            os.close(in_r)
+            os.close(proto_w)
+        self.proc = warm.WarmProcess(self._zygote, pid, os.fdopen(in_w, "wb"), os.fdopen(out_r, "rb"))  # type: ignore[assignment]
+        return lifeline
 
     def _start_problem(self, detail: str) -> str:
         """One sentence: why the child could not start, and what to do about it."""
@@ -395,7 +452,8 @@ class Child:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:  # pragma: no cover - a reaper that does not end
                 pass
-        _sandbox.kill_group(proc.pid)
+        if isinstance(proc, subprocess.Popen):
+            _sandbox.kill_group(proc.pid)  # a warm child's group is killed by its warm process (proc.kill)
         try:
             proc.kill()
         except OSError:
@@ -419,6 +477,9 @@ class Child:
         self.kill()
         if self._own_dir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+        if self._zygote is not None:
+            warm.release(self._zygote)
+            self._zygote = None
 
     def output(self) -> tuple[bytes, int]:
         """The first bytes the submission printed, and how many it printed in all."""

@@ -16,6 +16,10 @@ def pid():
     return os.getpid()
 
 
+def pid_namespace():
+    return os.readlink("/proc/self/ns/pid")
+
+
 def sees(index):
     paths = ["@@KIT@@/solutions/neuron/neuron.py", "@@KIT@@/grader/engine.py", "@@KIT@@/README.md",
              os.path.expanduser("~root") + "/.bashrc", "@@ORIGINAL@@"]

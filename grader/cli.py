@@ -46,9 +46,10 @@ def main() -> None:
 @click.option("--memory", "memory_mib", type=float, default=None, help="MiB of memory (address space) for student code.")
 @click.option("--file-size", "file_mib", type=float, default=None, help="MiB of the largest file student code may write.")
 @click.option("--output-bytes", type=int, default=None, help="Characters of the student's printed output kept in the report.")
+@click.option("--watch", is_flag=True, help="Grade again each time the file (or the quiz answers beside it) is saved, the report redrawn in place; Ctrl-C stops (exit 0).")
 def check(path: Path | None, lesson: str | None, format_name: str, lang: str | None, call_timeout: float | None, isolation: str,
           submission_timeout: float | None, cpu_seconds: float | None, memory_mib: float | None, file_mib: float | None,
-          output_bytes: int | None) -> None:
+          output_bytes: int | None, watch: bool) -> None:
     """Grade one submission: a .py file, or a folder holding the lesson's file.
 
     The lesson is the one PATH is for: perceptron.py or perceptron.ipynb is the lesson whose file that is, and a
@@ -64,9 +65,18 @@ def check(path: Path | None, lesson: str | None, format_name: str, lang: str | N
     from .render import render
 
     set_language(lang)
+    if watch and format_name != "text":
+        from .i18n import _
+
+        raise click.UsageError(_("--watch shows the text report only, not --format {format}.").format(format=format_name))
     limits = overrides(call_timeout, submission_timeout, cpu_seconds, memory_mib, file_mib, output_bytes)
     try:
         the_lesson, target = resolve_target(path, lesson)
+        if watch:
+            from .watch import watch as run_watch
+
+            run_watch(target, the_lesson, limits, isolation, out=Console(highlight=False, soft_wrap=True))
+            sys.exit(EXIT_OK)
         try:
             report = run_check(target, the_lesson, limits=limits, isolation=isolation)
         except (UsageError, KeyboardInterrupt):

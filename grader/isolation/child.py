@@ -286,6 +286,20 @@ def _type_name(value: object) -> str:
     return name if module in ("builtins", "") else f"{module}.{name}"
 
 
+_dtype_names: dict[object, str] = {}
+
+
+def _dtype_name(dtype: object) -> str:
+    """``str(dtype)``, remembered per dtype (NumPy takes microseconds to spell one)."""
+    try:
+        return _dtype_names[dtype]
+    except KeyError:
+        name = _dtype_names[dtype] = str(dtype)
+        return name
+    except TypeError:  # pragma: no cover - an unhashable dtype
+        return str(dtype)
+
+
 def _encode(value: object, np: object, depth: int = 0) -> dict[str, object]:
     """Turn a returned value into plain data. Only exact built-in and NumPy types are read as numbers."""
     numpy = np  # type: ignore[assignment]
@@ -303,22 +317,22 @@ def _encode(value: object, np: object, depth: int = 0) -> dict[str, object]:
     if t in _numpy_scalar_types(numpy):  # exact NumPy types only: a subclass could rig __float__ or dtype
         kind = value.dtype.kind  # type: ignore[attr-defined]
         if kind in "iu":
-            return {"t": "int", "v": str(int(value)), "dtype": str(value.dtype)}  # type: ignore[attr-defined, call-overload]
+            return {"t": "int", "v": str(int(value)), "dtype": _dtype_name(value.dtype)}  # type: ignore[attr-defined, call-overload]
         if kind == "f":
-            return {"t": "float", "v": float.hex(float(value)), "dtype": str(value.dtype)}  # type: ignore[arg-type, attr-defined]
+            return {"t": "float", "v": float.hex(float(value)), "dtype": _dtype_name(value.dtype)}  # type: ignore[arg-type, attr-defined]
     if t is numpy.ndarray:  # type: ignore[attr-defined]
         arr = value
         shape = [int(s) for s in arr.shape]  # type: ignore[attr-defined]
         kind = arr.dtype.kind  # type: ignore[attr-defined]
         if kind not in "biuf":
-            return {"t": "array", "shape": shape, "dtype": str(arr.dtype), "data": None}  # type: ignore[attr-defined]
+            return {"t": "array", "shape": shape, "dtype": _dtype_name(arr.dtype), "data": None}  # type: ignore[attr-defined]
         if arr.size > MAX_ITEMS:  # type: ignore[attr-defined]
-            return {"t": "array", "shape": shape, "dtype": str(arr.dtype), "data": None, "too_big": True}  # type: ignore[attr-defined]
+            return {"t": "array", "shape": shape, "dtype": _dtype_name(arr.dtype), "data": None, "too_big": True}  # type: ignore[attr-defined]
         flat = numpy.ascontiguousarray(arr, dtype="<f8").reshape(-1)  # type: ignore[attr-defined]
         return {
             "t": "array",
             "shape": shape,
-            "dtype": str(arr.dtype),  # type: ignore[attr-defined]
+            "dtype": _dtype_name(arr.dtype),  # type: ignore[attr-defined]
             "data": base64.b64encode(flat.tobytes()).decode("ascii"),
         }
     if t is list or t is tuple:

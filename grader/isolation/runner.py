@@ -212,6 +212,8 @@ class Child:
         self.drain: _OutputDrain | None = None
         self.uid: int | None = None
         self._buffer = bytearray()
+        self._scanned = 0  # how much of the buffer holds no newline
+        self._selector: selectors.BaseSelector | None = None  # on the child's stdout, made at the first wait
         self._nonce = ""
         self._lifeline: int | None = None
 
@@ -464,6 +466,9 @@ class Child:
             pass
         if self.uid is not None:
             _sandbox.kill_uid(self.uid)
+        if self._selector is not None:
+            self._selector.close()
+            self._selector = None
         for stream in (proc.stdin, proc.stdout):
             try:
                 if stream is not None:
@@ -506,42 +511,46 @@ class Child:
         if overall:
             deadline = until  # type: ignore[assignment]
         prefix = self._nonce.encode() + b" "
-        with selectors.DefaultSelector() as selector:
-            selector.register(fd, selectors.EVENT_READ)
-            while True:
-                while True:
-                    newline = self._buffer.find(b"\n")
-                    if newline < 0:
-                        break
-                    line = bytes(self._buffer[:newline])
-                    del self._buffer[: newline + 1]
-                    if line.startswith(prefix):
-                        try:
-                            reply = json.loads(line[len(prefix):])
-                        except (ValueError, RecursionError) as exc:
-                            raise ChildDied(index, "protocol", timeout, "unreadable reply") from exc
-                        if isinstance(reply, dict) and reply.get("died") in ("memory",):
-                            raise ChildDied(index, str(reply["died"]), timeout)
-                        return reply
-                if len(self._buffer) > MAX_REPLY_BYTES:
-                    raise ChildDied(index, "protocol", timeout, "reply too large")
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise ChildDied(index, "submission_timeout" if overall else "timeout", timeout)
-                if not selector.select(remaining):
-                    continue
-                try:
-                    chunk = os.read(fd, 1 << 20)
-                except BlockingIOError:
-                    continue
-                if not chunk:
+        buffer = self._buffer
+        while True:
+            while True:  # the replies already read come first: most arrive many to a read
+                newline = buffer.find(b"\n", self._scanned)
+                if newline < 0:
+                    self._scanned = len(buffer)
+                    break
+                line = bytes(buffer[:newline])
+                del buffer[: newline + 1]
+                self._scanned = 0
+                if line.startswith(prefix):
                     try:
-                        code: int | None = self.proc.wait(timeout=1)
-                    except subprocess.TimeoutExpired:
-                        code = None  # it closed its pipe but still runs
-                    kind, detail = classify_exit(code, self.isolation.wrapped)
-                    raise ChildDied(index, kind, timeout, detail)
-                self._buffer += chunk
+                        reply = json.loads(line[len(prefix):])
+                    except (ValueError, RecursionError) as exc:
+                        raise ChildDied(index, "protocol", timeout, "unreadable reply") from exc
+                    if isinstance(reply, dict) and reply.get("died") in ("memory",):
+                        raise ChildDied(index, str(reply["died"]), timeout)
+                    return reply
+            if len(buffer) > MAX_REPLY_BYTES:
+                raise ChildDied(index, "protocol", timeout, "reply too large")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ChildDied(index, "submission_timeout" if overall else "timeout", timeout)
+            if self._selector is None:
+                self._selector = selectors.DefaultSelector()
+                self._selector.register(fd, selectors.EVENT_READ)
+            if not self._selector.select(remaining):
+                continue
+            try:
+                chunk = os.read(fd, 1 << 20)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                try:
+                    code: int | None = self.proc.wait(timeout=1)
+                except subprocess.TimeoutExpired:
+                    code = None  # it closed its pipe but still runs
+                kind, detail = classify_exit(code, self.isolation.wrapped)
+                raise ChildDied(index, kind, timeout, detail)
+            buffer += chunk
 
     def run(self, programs: list[list[dict[str, Any]]], seed: int | None = None, until: float | None = None) -> list[list[Outcome]]:
         """Run programs in order; each gets ``call_seconds``, and all must end before the monotonic time ``until``.
@@ -552,6 +561,7 @@ class Child:
             raise ChildDied(0, "crash", 0, "the process had already ended")
         self._nonce = secrets.token_hex(16)
         self._buffer.clear()
+        self._scanned = 0
         try:
             self._write({"nonce": self._nonce, "programs": programs, "seed": seed})
         except (BrokenPipeError, OSError) as exc:

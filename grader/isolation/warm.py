@@ -223,6 +223,10 @@ class Zygote:
         """End the warm process (it kills its forks' leftovers as it goes) and remove its folder."""
         if os.getpid() == getattr(self, "_owner", os.getpid()):
             try:
+                self.sock.shutdown(socket.SHUT_RDWR)  # the end of the socket reaches the warm process even while
+            except OSError:                          # our reader thread still waits in recv on it
+                pass
+            try:
                 self.sock.close()
             except OSError:
                 pass
@@ -261,7 +265,13 @@ def _key(zygote_or_isolation: Zygote | Isolation, extra: tuple[Any, ...] = ()) -
 
 
 def _forget_after_fork() -> None:
-    """A forked process does not share its parent's warm processes (their sockets belong to the parent)."""
+    """A forked process does not share its parent's warm processes: it closes its copies of their sockets (a warm
+    process ends when its grader's socket closes, which a copy held elsewhere would delay)."""
+    for zygote in [z for group in _state["idle"].values() for z in group] + list(_state["busy"]):
+        try:
+            zygote.sock.close()
+        except OSError:
+            pass
     _state["idle"] = {}
     _state["busy"] = set()
     _state["pid"] = os.getpid()

@@ -33,6 +33,18 @@ def main() -> None:
     """Grade neural-network exercises with property tests. Student code runs in a separate process."""
 
 
+def _prestart_child(isolation: str) -> None:
+    """Start the warm process that will run the submission while the lesson loads (nothing if ``isolation``
+    cannot be used here: the check itself says so)."""
+    from .isolation.modes import IsolationUnavailable, resolve
+    from .isolation.runner import prestart
+
+    try:
+        prestart(resolve(isolation))
+    except (IsolationUnavailable, ValueError):
+        pass
+
+
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--lesson", default=None, help="Lesson to grade against (default: the one PATH is for, by its file's name).")
@@ -70,6 +82,7 @@ def check(path: Path | None, lesson: str | None, format_name: str, lang: str | N
 
         raise click.UsageError(_("--watch shows the text report only, not --format {format}.").format(format=format_name))
     limits = overrides(call_timeout, submission_timeout, cpu_seconds, memory_mib, file_mib, output_bytes)
+    _prestart_child(isolation)
     try:
         the_lesson, target = resolve_target(path, lesson)
         if watch:

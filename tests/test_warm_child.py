@@ -18,7 +18,7 @@ import pytest
 
 from grader.engine import grade_path
 from grader.isolation import modes as _modes
-from grader.isolation import warm
+from grader.isolation import runner, warm
 from grader.isolation.runner import Child, Limits
 from grader.lesson import load_lesson
 from grader.render import render
@@ -121,7 +121,7 @@ def _report_json(path: Path, mode: str) -> dict[str, object]:
 @pytest.fixture
 def own_pool(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """A pool of warm processes of this test's own, ended afterwards."""
-    monkeypatch.setattr(warm, "_state", {"enabled": True, "idle": {}, "busy": set(), "pid": os.getpid(), "broken": set()})
+    monkeypatch.setattr(warm, "_state", {"enabled": True, "idle": {}, "busy": set(), "pid": os.getpid(), "broken": set(), "pending": {}})
     yield warm._state
     warm.shutdown()
 
@@ -194,3 +194,17 @@ def test_a_fork_does_not_share_its_parents_warm_processes(own_pool: dict) -> Non
         os._exit(0 if not warm._state["idle"] and not warm._state["busy"] else 1)
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_warm_process_started_ahead_serves_the_first_child(mode: str, own_pool: dict) -> None:  # type: ignore[type-arg]
+    """grader check starts the warm process while it loads the lesson, from a thread that then ends: the sandbox
+    must outlive that thread (bubblewrap's parent-death signal follows the thread that started it)."""
+    runner.prestart(_modes.resolve(mode))
+    ((done, result),) = own_pool["pending"].values()
+    assert done.wait(60) and "zygote" in result
+    time.sleep(0.3)
+    report = grade_path(REFERENCE, load_lesson("neuron"), isolation=_modes.resolve(mode))
+    assert report.score == report.max_score == 19
+    assert not own_pool["pending"]
+    assert [z for group in own_pool["idle"].values() for z in group] == [result["zygote"]]

@@ -180,6 +180,17 @@ class _OutputDrain(threading.Thread):
                 pass
 
 
+def start_zygote(isolation: Isolation) -> warm.Zygote:
+    """A new warm process for ``isolation`` (see warm.py)."""
+    return warm.Zygote(isolation, child_sys_path(), CHILD_SCRIPT, CONFINE_SCRIPT, [str(GRADER_PACKAGE)], Child._base_env(None))
+
+
+def prestart(isolation: Isolation) -> None:
+    """Start this process's warm process for ``isolation`` in the background, so that it is ready, or nearly, when
+    the first child is wanted."""
+    warm.prestart(isolation, lambda: start_zygote(isolation), tuple(child_sys_path()))
+
+
 class Child:
     """One child process holding one imported submission, isolated as ``isolation`` says."""
 
@@ -229,8 +240,7 @@ class Child:
         return self.isolation.wrapped and (self.warm or not self.sandboxed)
 
     def _start_zygote(self) -> warm.Zygote:
-        return warm.Zygote(self.isolation, child_sys_path(), CHILD_SCRIPT, CONFINE_SCRIPT, [str(GRADER_PACKAGE)],
-                           self._base_env(None))
+        return start_zygote(self.isolation)
 
     @staticmethod
     def _base_env(private: Path | None) -> dict[str, str]:

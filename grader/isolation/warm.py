@@ -31,7 +31,7 @@ from . import modes as _modes
 from . import seccomp
 from .modes import Isolation
 
-__all__ = ["WarmError", "WarmProcess", "Zygote", "acquire", "enabled", "release", "set_enabled", "shutdown"]
+__all__ = ["WarmError", "WarmProcess", "Zygote", "acquire", "enabled", "prestart", "release", "set_enabled", "shutdown"]
 
 START_SECONDS = 60.0  # a warm child that is not ready by then is given up (cold children are used instead)
 SPAWN_SECONDS = 10.0
@@ -105,17 +105,33 @@ class Zygote:
             self.confine_script = str(confine_script)
         argv = self._argv(child_script, confine_script, fd, import_paths, hide, filter_r)
         err_r, err_w = os.pipe()
-        try:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err_w, env=env,
-                                         cwd="/", start_new_session=True, close_fds=True, pass_fds=passed)
-        except OSError as exc:
+        self._closed = threading.Event()
+        started = threading.Event()
+        box: dict[str, Any] = {}
+
+        def keeper() -> None:
+            # bubblewrap's --die-with-parent follows the thread that started it, not the process: the thread
+            # that starts the warm process lives as long as it does (a prestart's thread would end at once)
+            try:
+                box["proc"] = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err_w, env=env,
+                                               cwd="/", start_new_session=True, close_fds=True, pass_fds=passed)
+            except OSError as exc:
+                box["error"] = exc
+            finally:
+                started.set()
+            self._closed.wait()
+
+        threading.Thread(target=keeper, daemon=True, name="grader-warm-keeper").start()
+        started.wait()
+        child_end.close()
+        os.close(err_w)
+        if filter_r is not None:
+            os.close(filter_r)
+        if "proc" not in box:
+            os.close(err_r)
             self._discard_folder()
-            raise WarmError(str(exc)) from exc
-        finally:
-            child_end.close()
-            os.close(err_w)
-            if filter_r is not None:
-                os.close(filter_r)
+            raise WarmError(str(box.get("error", "the warm child did not start")))
+        self.proc: subprocess.Popen[bytes] = box["proc"]
         self._err = err_r
         self._errors = bytearray()
         threading.Thread(target=self._drain_errors, daemon=True, name="grader-warm-stderr").start()
@@ -237,6 +253,7 @@ class Zygote:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
         self._discard_folder()
+        self._closed.set()
 
     def _discard_folder(self) -> None:
         if self.folder is not None:
@@ -274,11 +291,51 @@ def _forget_after_fork() -> None:
             pass
     _state["idle"] = {}
     _state["busy"] = set()
+    _state["pending"] = {}
     _state["pid"] = os.getpid()
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def prestart(isolation: Isolation, start: Any, extra: tuple[Any, ...] = ()) -> None:
+    """Start a warm process for ``isolation`` in the background (``grader check`` does so while it loads the
+    lesson); the next ``acquire`` for the same key takes it, waiting for it to be ready if need be."""
+    if not enabled():
+        return
+    key = _key(isolation, extra)
+    with _pool_lock:
+        if key in _state["broken"] or _state["idle"].get(key) or key in _state.setdefault("pending", {}):
+            return
+        result: dict[str, Any] = {}
+        done = threading.Event()
+        _state["pending"][key] = (done, result)
+
+    def run() -> None:
+        try:
+            result["zygote"] = start()
+        except WarmError as exc:
+            result["error"] = exc
+        except Exception as exc:  # noqa: BLE001 - whatever it was, acquire starts a cold child
+            result["error"] = WarmError(str(exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, daemon=True, name="grader-warm-start").start()
+
+
+def _take_pending(key: tuple[Any, ...]) -> Zygote | None:
+    with _pool_lock:
+        pending = _state.setdefault("pending", {}).pop(key, None)
+    if pending is None:
+        return None
+    done, result = pending
+    done.wait(START_SECONDS + 5)
+    if "zygote" not in result:
+        raise WarmError(str(result.get("error", "the warm child did not start")))
+    zygote: Zygote = result["zygote"]
+    return zygote
 
 
 def acquire(isolation: Isolation, start: Any, extra: tuple[Any, ...] = ()) -> Zygote | None:
@@ -299,7 +356,7 @@ def acquire(isolation: Isolation, start: Any, extra: tuple[Any, ...] = ()) -> Zy
                 return zygote
             zygote.close()
     try:
-        zygote = start()
+        zygote = _take_pending(key) or start()
     except WarmError:
         with _pool_lock:
             _state["broken"].add(key)
@@ -323,8 +380,14 @@ def shutdown() -> None:
     """End every warm process of this process."""
     with _pool_lock:
         zygotes = [z for group in _state["idle"].values() for z in group] + list(_state["busy"])
+        pending = list(_state.get("pending", {}).values())
         _state["idle"] = {}
         _state["busy"] = set()
+        _state["pending"] = {}
+    for done, result in pending:
+        done.wait(START_SECONDS + 5)
+        if "zygote" in result:
+            zygotes.append(result["zygote"])
     for zygote in zygotes:
         zygote.close()
 

@@ -36,3 +36,29 @@ def test_dask_gives_the_same_gradebook(tmp_path: Path) -> None:
     assert _rows(tmp_path / "dask") == _rows(tmp_path / "local")
     assert [g.report.to_dict() for g in on_dask.graded] == [g.report.to_dict() for g in local.graded]
     assert {row["student"]: row["total"] for row in _rows(tmp_path / "dask")}["alice"] == "17"
+
+
+def _warm_processes() -> int:
+    """In a Dask worker: how many warm processes this worker keeps (idle between tasks)."""
+    from grader.isolation import warm
+
+    return sum(len(group) for group in warm._state["idle"].values())
+
+
+def test_each_dask_worker_keeps_a_warm_child(tmp_path: Path) -> None:
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("warm children are Linux's")
+    root = tmp_path / "class"
+    root.mkdir()
+    reference = REFERENCE.read_text()
+    for name in ("alice", "bob", "carol", "dave"):
+        (root / f"{name}.py").write_text(reference)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None, protocol="tcp") as cluster:
+        result = grade_class([root], Options(out=tmp_path / "dask", dask=cluster.scheduler_address, limits=LIMITS))
+        with distributed.Client(cluster.scheduler_address) as client:
+            kept = client.run(_warm_processes)
+    assert result.grader_errors == 0 and [g.report.score for g in result.graded] == [17.0] * 4
+    assert sum(kept.values()) >= 1 and all(count <= 1 for count in kept.values()), kept  # one per worker that graded

@@ -23,12 +23,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
 
 from . import _format as fmt
 from .i18n import _
 from .isolation.runner import Outcome
 from .isolation.values import Value
+from .strategies import Strategy
 
 RTOL = 1e-9  # the default relative tolerance for floating-point results
 ATOL = 1e-12  # the default absolute tolerance, for results near 0
@@ -185,14 +185,14 @@ def check_unchanged(call: str, name: str, before: Sequence[Any], outcome: Outcom
         )
 
 
-def pure_function(name: str, arrays: st.SearchStrategy[np.ndarray[Any, Any]], first: np.ndarray[Any, Any], arg: str = "z",
+def pure_function(name: str, arrays: Strategy[np.ndarray[Any, Any]], first: np.ndarray[Any, Any], arg: str = "z",
                   max_examples: int = 20) -> Any:
     """An :class:`grader.api.ExampleProperty`: ``name(arg)`` leaves the array ``arg`` as it was, on ``first`` and
     on draws of ``arrays``. (Made here, not at import, because :mod:`grader.api` imports this module.)"""
     from .api import ExampleProperty, NotImplementedYet, call
 
     class _Pure(ExampleProperty):
-        def examples(self) -> st.SearchStrategy[np.ndarray[Any, Any]]:
+        def examples(self) -> Strategy[np.ndarray[Any, Any]]:
             return arrays
 
         def explicit(self) -> list[np.ndarray[Any, Any]]:

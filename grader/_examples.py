@@ -5,6 +5,9 @@ examples every time. So they are drawn once per process and kept; a lesson can a
 ``.meta/examples.json`` (written by ``grader dev examples``), keyed by a fingerprint of its properties and
 metadata, so that even a first ``grader check`` skips the drawing. A stale or unreadable file is ignored.
 Shrinking a failure always runs Hypothesis live.
+
+Hypothesis is imported only to draw (and to shrink, in :mod:`grader.engine`): a lesson's strategies are lazy
+(:mod:`grader.strategies`), so grading from the stored examples never imports it.
 """
 
 from __future__ import annotations
@@ -15,32 +18,44 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import strategies as st
 
 from .lesson import Lesson
+from .strategies import Strategy
 
 EXAMPLES_FILE = "examples.json"
 FORMAT_VERSION = 1
 
-# derandomized, no example database, nothing printed: the same examples and the same report every run
-QUIET: dict[str, Any] = dict(
-    derandomize=True,
-    database=None,
-    deadline=None,
-    verbosity=Verbosity.quiet,
-    suppress_health_check=list(HealthCheck),
-    print_blob=False,
-)
+
+def quiet() -> dict[str, Any]:
+    """Hypothesis's settings for drawing and shrinking (importing Hypothesis): derandomized, no example database,
+    nothing printed, so the same examples and the same report every run."""
+    from hypothesis import HealthCheck, Verbosity
+
+    return dict(
+        derandomize=True,
+        database=None,
+        deadline=None,
+        verbosity=Verbosity.quiet,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+
 
 _memory: dict[tuple[str, str, str], list[Any]] = {}
 _files: dict[Path, dict[str, Any] | None] = {}
 
 
-def draw(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
-    """``count`` examples drawn deterministically from a strategy, without running anything."""
-    drawn: list[Any] = []
+def draw(strategy: Strategy[Any], count: int) -> list[Any]:
+    """``count`` examples drawn deterministically from a strategy (lazy or not), without running anything."""
+    from hypothesis import Phase, settings
 
+    from .strategies import given  # Hypothesis's, resolving lazy strategies
+
+    drawn: list[Any] = []
+    QUIET = quiet()
+
+    # derandomized, Hypothesis seeds the draws with a hash of collect's source, decorators included: keep these
+    # four lines as they are, or the examples drawn (and so every lesson's stored examples) change
     @settings(max_examples=count, phases=[Phase.generate], **QUIET)  # type: ignore[arg-type]
     @given(strategy)
     def collect(value: Any) -> None:

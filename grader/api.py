@@ -1,7 +1,9 @@
 """The small API a lesson's ``properties.py`` is written against.
 
 A property is an object with a ``run(ctx)`` method, or, for the common case, an :class:`ExampleProperty`:
-a Hypothesis strategy of examples, the calls to make for one example (a *program* of operations run in the
+a Hypothesis strategy of examples (written with ``st`` and ``hnp`` from here, lazy look-alikes of
+``hypothesis.strategies`` and ``hypothesis.extra.numpy`` that import Hypothesis only when a strategy is built; see
+:mod:`grader.strategies`), the calls to make for one example (a *program* of operations run in the
 child), and a ``check`` that raises :class:`Fail` when the outcomes are wrong. The engine runs every
 generated example in one batch, and only when one fails does it re-run the property example by example so
 that Hypothesis can shrink it to a minimal counterexample.
@@ -13,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-from hypothesis import strategies as st
 
 from . import _format as fmt
 from .i18n import _
@@ -21,6 +22,7 @@ from .isolation import limits as _limits
 from .isolation.limits import Limits
 from .isolation.runner import ChildDied, Outcome, Raised
 from .isolation.values import ChildRef, Value, encode_arg
+from .strategies import Strategy, hnp, st
 
 __all__ = [
     "Context",
@@ -31,9 +33,11 @@ __all__ = [
     "Outcome",
     "Pass",
     "Raised",
+    "Strategy",
     "Value",
     "call",
     "fmt",
+    "hnp",
     "lesson_ref",
     "method",
     "numbers_in",
@@ -162,7 +166,9 @@ class ExampleProperty:
 
     max_examples: int = 60
 
-    def examples(self) -> st.SearchStrategy[Any]:
+    def examples(self) -> Strategy[Any]:
+        """The examples: a strategy made with ``st`` and ``hnp`` (or with Hypothesis itself), drawn from only when
+        the lesson's stored examples are stale and when a failure is shrunk."""
         raise NotImplementedError
 
     def explicit(self) -> list[Any]:

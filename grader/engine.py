@@ -10,11 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hypothesis import Phase, example, given, settings
-
 from . import __version__
-from ._examples import QUIET as _QUIET
-from ._examples import examples_for
+from ._examples import examples_for, quiet
 from .api import Context, Died, ExampleProperty, Fail, NotImplementedYet, Pass, Program, describe_death
 from .diagnosis import LessonDiagnoses, diagnose_part, explain_named, load_diagnoses
 from .errors import SubmissionError
@@ -147,8 +144,21 @@ def _death_failure(died: Died, prop: Any, limits: Limits) -> Fail:
 
 
 def _shrink(prop: ExampleProperty, ctx: _PropertyContext, found: tuple[Any, Fail]) -> Fail:
-    """Re-run the property example by example so that Hypothesis shrinks the failure to a minimal one."""
+    """Re-run the property example by example so that Hypothesis shrinks the failure to a minimal one.
 
+    The one place grading imports Hypothesis (besides drawing examples a lesson does not store): a failure on an
+    explicit example, which is simple already, does not even import it."""
+    explicit = prop.explicit()
+    if any(_same(found[0], value) for value in explicit):
+        return found[1]  # explicit examples are simple already: nothing to shrink
+    from hypothesis import Phase, example, settings
+
+    from .strategies import given  # Hypothesis's, resolving the lesson's lazy strategies
+
+    _QUIET = quiet()
+
+    # derandomized, Hypothesis seeds the search with a hash of attempt's source, decorators included: keep these
+    # lines as they are, or the counterexamples reported change
     @settings(max_examples=max(prop.max_examples, 100), phases=[Phase.explicit, Phase.generate, Phase.shrink],
               report_multiple_bugs=False, **_QUIET)  # type: ignore[arg-type]
     @given(prop.examples())
@@ -156,9 +166,6 @@ def _shrink(prop: ExampleProperty, ctx: _PropertyContext, found: tuple[Any, Fail
         outcomes = ctx.run([prop.program(value)])[0]
         prop.check(value, outcomes, ctx)
 
-    explicit = prop.explicit()
-    if any(_same(found[0], value) for value in explicit):
-        return found[1]  # explicit examples are simple already: nothing to shrink
     for value in reversed(explicit):
         attempt = example(value)(attempt)
     try:

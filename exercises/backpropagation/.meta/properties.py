@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from hypothesis.extra import numpy as hnp
 
 from grader.api import (
     Context,
@@ -27,6 +26,7 @@ from grader.api import (
     Value,
     check_unchanged,
     fmt,
+    hnp,
     lesson_ref,
     method,
     new,

@@ -10,7 +10,6 @@ import math
 from typing import Any
 
 import numpy as np
-from hypothesis.extra import numpy as hnp
 
 from grader.api import (
     ATOL,
@@ -30,6 +29,7 @@ from grader.api import (
     current_state_program,
     first_mismatch,
     fmt,
+    hnp,
     method,
     new,
     numbers_in,

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis.extra import numpy as hnp
 
 from grader.api import (
     RTOL,
@@ -30,6 +29,7 @@ from grader.api import (
     close,
     current_state_program,
     fmt,
+    hnp,
     lesson_ref,
     method,
     new,

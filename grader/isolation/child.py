@@ -35,7 +35,7 @@ _real_exit = os._exit
 def _setup_fds() -> None:
     """Move the protocol pipes to private descriptors; the submission's stdout and stderr go to the output pipe."""
     global _proto_in, _proto_out
-    _proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    _proto_in = os.fdopen(os.dup(0), "rb")  # buffered: an unbuffered readline reads its line a byte at a time
     _proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -842,7 +842,7 @@ def _zygote(sock_fd: int, confine_script: str, import_paths: list[str]) -> None:
         if sock.fileno() not in ready:
             continue
         try:
-            data, fds, _flags, _address = socket.recv_fds(sock, 1 << 20, 8)
+            data, fds, _flags, _address = socket.recv_fds(sock, 65536, 8)
         except OSError:
             _ending()
         if not data:

@@ -31,7 +31,7 @@ from . import modes as _modes
 from . import seccomp
 from .modes import Isolation
 
-__all__ = ["WarmError", "WarmProcess", "Zygote", "acquire", "enabled", "prestart", "release", "set_enabled", "shutdown"]
+__all__ = ["WarmError", "WarmProcess", "Zygote", "acquire", "enabled", "pids", "prestart", "release", "set_enabled", "shutdown"]
 
 START_SECONDS = 60.0  # a warm child that is not ready by then is given up (cold children are used instead)
 SPAWN_SECONDS = 10.0
@@ -374,6 +374,13 @@ def release(zygote: Zygote) -> None:
             _state["idle"].setdefault(zygote.key, []).append(zygote)
             return
     zygote.close()
+
+
+def pids() -> set[int]:
+    """The processes this process started as warm processes (each a warm child, or the bubblewrap around one)."""
+    with _pool_lock:
+        zygotes = [z for group in _state["idle"].values() for z in group] + list(_state["busy"])
+    return {z.proc.pid for z in zygotes if z.proc.poll() is None}
 
 
 def shutdown() -> None:

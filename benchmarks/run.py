@@ -353,6 +353,16 @@ def _gradebook(out: Path) -> list[str]:
 
 
 # -- main ---------------------------------------------------------------------------------------------------
+GIVES_UP_ABOVE_15 = """def sigmoid(z):
+    z = np.asarray(z, dtype=float)
+    if np.any(z > 15):
+        return np.where(z > 15, 0.5, 1 / (1 + np.exp(-z))) if z.ndim else 0.5
+    return 1 / (1 + np.exp(-z))
+
+
+def _unused_sigmoid(z):"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=200, help="submissions graded by grader grade (locally and on Dask)")
@@ -389,10 +399,15 @@ def main() -> None:
         floor = median_of([python, "-c", "import numpy, hypothesis"], args.repeat)
         correct = work / "correct.py"
         correct.write_text(all_variants["correct"].source)
-        wrong = work / "wrong.py"
+        wrong = work / "wrong.py"  # the sign mistake: it fails on an explicit example, which needs no shrinking
         wrong.write_text(all_variants["sigmoid-sign"].source)
+        shrunk = work / "shrunk.py"  # right up to 15, 0.5 above: only drawn examples find it, and Hypothesis shrinks it
+        shrunk.write_text(all_variants["correct"].source.replace("def sigmoid(z):", GIVES_UP_ABOVE_15, 1))
         check_ok = median_of([python, "-m", "grader", "check", str(correct)], args.repeat, cwd=ROOT)
         check_wrong = median_of([python, "-m", "grader", "check", str(wrong)], args.repeat, cwd=ROOT)
+        check_shrunk = median_of([python, "-m", "grader", "check", str(shrunk)], args.repeat, cwd=ROOT)
+        if "sigmoid(16.0)" not in check_shrunk.output:
+            raise SystemExit(f"grader check did not shrink the failure of {shrunk.name} to sigmoid(16.0):\n{check_shrunk.output[-3000:]}")
         if check_ok.returncode != 0:
             raise SystemExit(f"grader check on the reference did not give full marks:\n{check_ok.output}")
 
@@ -405,7 +420,8 @@ def main() -> None:
         rows: list[tuple[str, int, Run]] = [
             ("floor: python -c 'import numpy, hypothesis'", 1, floor),
             ("grader check, correct file", 1, check_ok),
-            ("grader check, wrong file (shrinks)", 1, check_wrong),
+            ("grader check, wrong file (fails on an explicit example)", 1, check_wrong),
+            ("grader check, wrong file (a drawn failure, shrunk)", 1, check_shrunk),
             (f"grader grade, {args.n} .py files, --jobs {args.jobs}", args.n, grade),
         ]
 
@@ -498,7 +514,8 @@ def main() -> None:
             Target("otter per submission / grader grade per submission", _ratio(ot_per, per_grade), missing=otter_note),
             Target(f"grader grade / fork floor ({args.n} .py files, --jobs {args.jobs})", _ratio(grade.seconds, fork_floor.seconds), "<=", 2),
             Target("grader check, correct file / floor", _ratio(check_ok.seconds, floor.seconds), "<=", 1.0),
-            Target("grader check, wrong file (shrinks) / floor", _ratio(check_wrong.seconds, floor.seconds), "<=", 1.5),
+            Target("grader check, wrong file whose failure is shrunk / floor", _ratio(check_shrunk.seconds, floor.seconds), "<=", 1.5),
+            Target("grader check, wrong file failing an explicit example / floor", _ratio(check_wrong.seconds, floor.seconds)),
             Target("grader check, wrong file / correct file", _ratio(check_wrong.seconds, check_ok.seconds)),
             Target(f"grader grade, {nb_n} notebooks / the same {nb_n} as .py (--jobs {args.jobs})",
                    _ratio(as_nb.seconds if as_nb else None, as_py.seconds if as_py else None), "<=", 1.2, missing="not run (--n-nbgrader 0)"),

@@ -34,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from submissions import ROOT, Variant, make_class, variants, write_py  # noqa: E402
+from submissions import HANG, ROOT, Variant, make_class, variants, write_py  # noqa: E402
 
 try:
     import psutil
@@ -453,6 +453,21 @@ def main() -> None:
         fork_floor = measure([python, str(HERE / "fork_floor.py"), "replay", str(programs), str(subs), "--jobs", str(args.jobs)], cwd=ROOT)
         rows.append((f"fork floor, {args.n} .py files (forks of a warm process, no checks)", args.n, fork_floor))
 
+        # where the time goes: the same class without the submissions that hang (each costs a call's time limit
+        # in every property that calls the hanging function, in the grader as in the fork floor)
+        steady = [variant for variant in chosen if variant.name != HANG[0]]
+        calm_grade: Run | None = None
+        calm_floor: Run | None = None
+        if steady and len(steady) < len(chosen):
+            print(f"grader grade and the fork floor on the {len(steady)} that do not hang ...", file=sys.stderr, flush=True)
+            calm = work / "py-calm"
+            write_py(calm, steady)
+            calm_grade = measure(grade_argv(calm, "out-calm", *jobs), cwd=ROOT)
+            calm_floor = measure([python, str(HERE / "fork_floor.py"), "replay", str(programs), str(calm), "--jobs", str(args.jobs)],
+                                 cwd=ROOT)
+            rows.append((f"grader grade, the {len(steady)} that do not hang, --jobs {args.jobs}", len(steady), calm_grade))
+            rows.append((f"fork floor, the {len(steady)} that do not hang", len(steady), calm_floor))
+
         one_n = min(args.n_one_job, args.n)
         one_job: Run | None = None
         if one_n:
@@ -513,6 +528,9 @@ def main() -> None:
             Target("nbgrader per submission / grader grade per submission", _ratio(nb_per, per_grade), ">=", 50, missing=nbgrader_note),
             Target("otter per submission / grader grade per submission", _ratio(ot_per, per_grade), missing=otter_note),
             Target(f"grader grade / fork floor ({args.n} .py files, --jobs {args.jobs})", _ratio(grade.seconds, fork_floor.seconds), "<=", 2),
+            Target("grader grade / fork floor, the submissions that do not hang",
+                   _ratio(calm_grade.seconds if calm_grade else None, calm_floor.seconds if calm_floor else None),
+                   missing="no submission hangs in this class"),
             Target("grader check, correct file / floor", _ratio(check_ok.seconds, floor.seconds), "<=", 1.0),
             Target("grader check, wrong file whose failure is shrunk / floor", _ratio(check_shrunk.seconds, floor.seconds), "<=", 1.5),
             Target("grader check, wrong file failing an explicit example / floor", _ratio(check_wrong.seconds, floor.seconds)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,15 @@ def installed() -> InstalledGrader:
         return installed_grader()
     except InstalledGraderUnavailable as problem:
         pytest.skip(f"no fresh virtual environment with pip on this machine: {problem}")
+
+
+def processes_with_mark(mark: str) -> list[int]:
+    """Live process ids whose command line holds ``mark`` (Linux /proc): how tests find a submission's daemons."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and mark.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found

@@ -30,7 +30,7 @@ from grader.cli import main
 from grader.isolation import confine, runner, warm
 from grader.isolation import modes as _modes
 
-from .conftest import REFERENCE, ROOT
+from .conftest import REFERENCE, ROOT, processes_with_mark
 
 SANDBOX_PROBLEM = _modes.sandbox_problem()
 LANDLOCK_PROBLEM = _modes.landlock_problem()
@@ -204,17 +204,6 @@ def sigmoid(z):
 """
 
 
-def _with_mark(mark: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and mark.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
-                found.append(int(entry))
-        except OSError:
-            continue
-    return found
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the reaper is Linux's")
 @pytest.mark.parametrize("mode", MODES)
 def test_a_killed_grader_leaves_no_daemon_of_the_submission(mode: str, tmp_path: Path) -> None:
@@ -228,18 +217,18 @@ def test_a_killed_grader_leaves_no_daemon_of_the_submission(mode: str, tmp_path:
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "None"
         deadline = time.monotonic() + 10
-        while not _with_mark(mark) and time.monotonic() < deadline:
+        while not processes_with_mark(mark) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _with_mark(mark), "the double-forked daemon did not start"
+        assert processes_with_mark(mark), "the double-forked daemon did not start"
         os.kill(proc.pid, signal.SIGKILL)  # the grader dies without a word: only the lifeline tells
         proc.wait(timeout=10)
         deadline = time.monotonic() + 5
-        while _with_mark(mark) and time.monotonic() < deadline:
+        while processes_with_mark(mark) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not _with_mark(mark), "the daemon outlived the grader"
+        assert not processes_with_mark(mark), "the daemon outlived the grader"
     finally:
         proc.kill()
-        for pid in _with_mark(mark):
+        for pid in processes_with_mark(mark):
             os.kill(pid, signal.SIGKILL)
 
 

@@ -23,6 +23,8 @@ from grader.isolation.runner import Child, Limits
 from grader.lesson import load_lesson
 from grader.render import render
 
+from .conftest import processes_with_mark
+
 KIT = Path(__file__).resolve().parent.parent
 REFERENCE = KIT / "solutions" / "neuron" / "neuron.py"
 SANDBOX_PROBLEM = _modes.sandbox_problem()
@@ -99,17 +101,6 @@ def state():
 '''
 
 
-def _with_mark(mark: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and mark.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
-                found.append(int(entry))
-        except OSError:
-            continue
-    return found
-
-
 def _report_json(path: Path, mode: str) -> dict[str, object]:
     lesson = load_lesson("neuron")
     data = json.loads(render(grade_path(path, lesson, isolation=_modes.resolve(mode)), "json"))
@@ -140,7 +131,7 @@ def test_nothing_of_one_student_reaches_the_next(mode: str, tmp_path: Path, own_
     assert polluted["score"] != cold["score"]
     zygotes = [z for group in own_pool["idle"].values() for z in group]
     assert len(zygotes) == 1 and not own_pool["busy"], "one warm process served the polluter and is idle again"
-    assert not _with_mark(mark), "the polluter's daemon outlived its grading"
+    assert not processes_with_mark(mark), "the polluter's daemon outlived its grading"
 
     assert _report_json(REFERENCE, mode) == cold  # the same warm process: the same report as a cold child gives
     assert [z for group in own_pool["idle"].values() for z in group] == zygotes, "it was the same warm process"

@@ -52,7 +52,11 @@ def spin():
         time.sleep(0.01)
 
 threading.Thread(target=spin, daemon=True).start()
-for folder in {tempfile.gettempdir(), os.path.expanduser("~"), "/tmp", "/dev/shm"}:
+try:
+    there = [os.path.join("/tmp", name) for name in os.listdir("/tmp")]  # e.g. the folders above a venv bound in /tmp
+except OSError:
+    there = []
+for folder in {tempfile.gettempdir(), os.path.expanduser("~"), "/tmp", "/dev/shm", *there}:
     for name in ("numpy.py", "neuron_helpers.py", "left.txt"):
         try:
             with open(os.path.join(folder, name), "w") as handle:
@@ -88,7 +92,11 @@ import numpy as np
 def leftovers():
     found = []
     own = {os.path.abspath("neuron.py"), os.path.abspath("home")}  # this probe's copy, and its private folder
-    for folder in {tempfile.gettempdir(), os.path.expanduser("~"), "/tmp", "/dev/shm"}:
+    try:
+        there = [os.path.join("/tmp", name) for name in os.listdir("/tmp")]  # e.g. the folders above a venv bound in /tmp
+    except OSError:
+        there = []
+    for folder in {tempfile.gettempdir(), os.path.expanduser("~"), "/tmp", "/dev/shm", *there}:
         try:
             found += [os.path.join(folder, name) for name in os.listdir(folder)]
         except OSError:
@@ -121,6 +129,7 @@ def own_pool(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 def test_nothing_of_one_student_reaches_the_next(mode: str, tmp_path: Path, own_pool: dict, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
     monkeypatch.setattr(warm, "_state", {**own_pool, "enabled": False})
     cold = _report_json(REFERENCE, mode)  # the reference, graded by a fresh interpreter
+    fresh = _leftovers(mode)  # what a fresh child finds (basic: the machine's /tmp; a sandbox: its own binds)
     monkeypatch.setattr(warm, "_state", own_pool)
 
     mark = f"{os.getpid() % 1000}.{len(mode)}{int(time.time() * 1000) % 100000}"
@@ -136,20 +145,25 @@ def test_nothing_of_one_student_reaches_the_next(mode: str, tmp_path: Path, own_
     assert _report_json(REFERENCE, mode) == cold  # the same warm process: the same report as a cold child gives
     assert [z for group in own_pool["idle"].values() for z in group] == zygotes, "it was the same warm process"
 
+    found, state = _leftovers(mode, zygotes[0])
+    planted = ("numpy.py", "neuron_helpers.py", "left.txt", "atexit.txt")
+    assert not [path for path in found if Path(path).name in planted], found
+    if mode != "basic":  # basic shares the machine's /tmp (its audit hook refuses the writes): the others as fresh
+        assert found == fresh[0], found
+    assert state == [1.0, 2.0, False, 1, False]
+
+
+def _leftovers(mode: str, zygote: warm.Zygote | None = None) -> tuple[list[str], list[object]]:
+    """What the probe finds in the folders a student may write to, and the state of NumPy and the interpreter."""
+    from grader.api import call
+
     child = Child(PROBE.encode(), "neuron", ["leftovers", "state"], Limits(), isolation=_modes.resolve(mode))
     try:
-        assert child.warm and child._zygote is zygotes[0]
+        assert child._zygote is zygote
         assert child.start().error is None
-        from grader.api import call
-
         leftovers, state = (outcome[0].value for outcome in child.run([[call("leftovers")], [call("state")]]))
-        assert leftovers is not None and leftovers.items is not None
-        found = [str(item.text).strip("'") for item in leftovers.items]
-        planted = ("numpy.py", "neuron_helpers.py", "left.txt", "atexit.txt")
-        assert not [path for path in found if Path(path).name in planted], found
-        if mode != "basic":  # basic shares the machine's /tmp (its audit hook refuses the writes): the others start empty
-            assert found == [], found
-        assert state is not None and [item.number for item in state.items or ()] == [1.0, 2.0, False, 1, False]
+        assert leftovers is not None and leftovers.items is not None and state is not None
+        return [str(item.text).strip("'") for item in leftovers.items], [item.number for item in state.items or ()]
     finally:
         child.close()
 

@@ -798,6 +798,7 @@ def _zygote(sock_fd: int, confine_script: str, import_paths: list[str]) -> None:
     signal.signal(signal.SIGCHLD, lambda *_args: None)
     own = [sock.fileno(), wake_r, wake_w]
     wipe = [str(folder) for folder in json.loads(os.environ.get("GRADER_ZYGOTE_WIPE", "[]"))]
+    keep = _snapshot(wipe)  # before any student: what is there is the sandbox's own (folders above its binds)
     live: dict[int, dict[str, object]] = {}
 
     def send(obj: object) -> None:
@@ -822,7 +823,7 @@ def _zygote(sock_fd: int, confine_script: str, import_paths: list[str]) -> None:
             if request is None:
                 continue  # an orphan of a student's, handed to us
             if not live:
-                _clean(confine, wipe, request.get("uid"))
+                _clean(confine, wipe, keep, request.get("uid"))
             code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
             send({"exited": pid, "code": code})
 
@@ -864,11 +865,36 @@ def _zygote(sock_fd: int, confine_script: str, import_paths: list[str]) -> None:
                     pass
 
 
-def _clean(confine: object, wipe: list[str], uid: object) -> None:
+def _snapshot(folders: list[str]) -> frozenset[str]:
+    """Every path in ``folders`` as they are now, without entering what is mounted on them (a Python or a virtual
+    environment under /tmp is bound into the sandbox's /tmp: the folders above it are the sandbox's own)."""
+    found: set[str] = set()
+    for folder in folders:
+        try:
+            device = os.stat(folder).st_dev
+        except OSError:
+            continue
+        for root, folders_below, files in os.walk(folder):
+            found.update(os.path.join(root, name) for name in folders_below + files)
+            folders_below[:] = [name for name in folders_below if _same_device(os.path.join(root, name), device)]
+    return frozenset(found)
+
+
+def _same_device(path: str, device: int) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    import stat
+
+    return st.st_dev == device and stat.S_ISDIR(st.st_mode)
+
+
+def _clean(confine: object, wipe: list[str], keep: frozenset[str], uid: object) -> None:
     """After a student: end every process left behind (all of them are ours: we are their subreaper), then empty
-    the folders to wipe, as the student's uid where it had one (the files are its own)."""
+    the folders to wipe of all but ``keep``, as the student's uid where it had one (the files are its own)."""
     confine.kill_descendants()  # type: ignore[attr-defined]
-    if not any(os.listdir(folder) for folder in wipe if os.path.isdir(folder)):
+    if not any(_extra(folder, keep) for folder in wipe):
         return
     pid = os.fork()
     if pid == 0:
@@ -878,13 +904,30 @@ def _clean(confine: object, wipe: list[str], uid: object) -> None:
                 os.setgid(uid)
                 os.setuid(uid)
             for folder in wipe:
-                _empty(folder)
+                _empty(folder, keep)
         finally:
             _real_exit(0)
     os.waitpid(pid, 0)
 
 
-def _empty(folder: str) -> None:
+def _extra(folder: str, keep: frozenset[str]) -> bool:
+    """Whether ``folder`` holds anything that was not there before the students (looking into kept folders of the
+    same device only)."""
+    try:
+        device = os.stat(folder).st_dev
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    for name in names:
+        path = os.path.join(folder, name)
+        if path not in keep or (_same_device(path, device) and _extra(path, keep)):
+            return True
+    return False
+
+
+def _empty(folder: str, keep: frozenset[str]) -> None:
+    """Remove from ``folder`` everything not in ``keep``; kept folders are entered (on the same device only: never
+    what is mounted), what a student put in them is removed too."""
     import shutil
     import stat
 
@@ -900,12 +943,16 @@ def _empty(folder: str) -> None:
             pass
 
     try:
+        device = os.stat(folder).st_dev
         entries = os.listdir(folder)
     except OSError:
         return
     for name in entries:
         path = os.path.join(folder, name)
-        if os.path.isdir(path) and not os.path.islink(path):
+        if path in keep:
+            if _same_device(path, device):
+                _empty(path, keep)
+        elif os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, onerror=retry)
         else:
             try:

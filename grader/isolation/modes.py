@@ -2,8 +2,10 @@
 
 ``sandbox`` (Linux, bubblewrap): a private mount namespace holding only the Python installation, the folders
 the child imports from, the child script and a copy of the submission, all read-only, with an empty /tmp; no
-network; a private PID namespace (when the child ends, everything it started ends with it, daemons included);
-``--die-with-parent``; and an unprivileged uid.
+network; a private PID namespace (when the child ends, everything it started ends with it, daemons included:
+with a cold child the namespace ends with it; a warm sandbox, one per worker, holds one child at a time, and its
+subreaper kills what the child left and empties /tmp before the next, see ``warm.py``); ``--die-with-parent``;
+and an unprivileged uid.
 
 ``landlock`` (Linux 5.13 and later, unprivileged, inside Docker's default profile and on runners whose AppArmor
 stops bubblewrap): Landlock keeps the child to the Python installation, its copy of the submission and a
